@@ -1,0 +1,1 @@
+"""Pure and low-level building blocks: no adapters, no services."""

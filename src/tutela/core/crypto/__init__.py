@@ -1,0 +1,1 @@
+"""Keys and envelopes. Only `keyring` touches the primitives."""

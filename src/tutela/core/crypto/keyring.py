@@ -1,0 +1,192 @@
+"""The recipe: versioned key-encryption keys (KEK), a data key (DEK) per customer, field
+envelopes, blind indexes and audit checkpoint MACs.
+
+Envelope (field ciphertext and wrapped DEK alike): 1 byte format version (0x01) ||
+12-byte random nonce || AES-256-GCM ciphertext and tag. The associated data binds a field
+to its customer, category, purpose and the format version, and a wrapped DEK to its
+customer and KEK version, so a ciphertext moved to another row or column does not open.
+
+Blind index: HMAC-SHA256 under a per-index key derived by HKDF from the index root (a
+secret separate from every KEK), truncated to 8 bytes. With 10 million stored values the
+chance that an unrelated value shares a lookup's digest is about 10^7 / 2^64 ≈ 5e-13, and
+candidates are confirmed by decryption anyway; a longer digest would add storage, not safety.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac as _stdlib_hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tutela.core.crypto._primitives import (
+    AESGCM,
+    KEY_BYTES,
+    NONCE_BYTES,
+    InvalidTag,
+    Mac,
+    hkdf,
+    hmac_sha256,
+    random_bytes,
+)
+from tutela.core.errors import CannotOpen, KeyFileInvalid
+from tutela.core.taxonomy import IndexKind
+
+FORMAT_V1 = 1
+_FORMAT_BYTE = bytes([FORMAT_V1])
+BLIND_INDEX_BYTES = 8
+DOCUMENT_FORMAT = "tutela-keyring"
+_SEP = b"\x1f"
+_CANNOT_OPEN = "cannot open the stored value"
+_CANNOT_OPEN_HINT = "it was altered, moved, or the key is not this store's; see `tutela audit tail`"
+
+
+def _field_aad(customer_id: str, category: str, purpose: str) -> bytes:
+    return _SEP.join((b"tutela.field.v1", customer_id.encode(), category.encode(), purpose.encode()))
+
+
+def _dek_aad(customer_id: str, kek_version: int) -> bytes:
+    return _SEP.join((b"tutela.dek.v1", customer_id.encode(), str(kek_version).encode()))
+
+
+def _seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    return _FORMAT_BYTE + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _open(key: bytes, envelope: bytes, aad: bytes) -> bytes:
+    if len(envelope) < 1 + NONCE_BYTES + 16 or envelope[0] != FORMAT_V1:
+        raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT)
+    try:
+        return AESGCM(key).decrypt(envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :], aad)
+    except InvalidTag:
+        raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT) from None
+
+
+@dataclass(frozen=True)
+class SealedCustomer:
+    kek_version: int
+    wrapped_dek: bytes
+    envelopes: list[bytes]
+
+
+@dataclass(frozen=True)
+class Keyring:
+    store_id: str
+    keks: dict[int, bytes] = field(repr=False)
+    index_root: bytes = field(repr=False)
+    _index_macs: dict[IndexKind, Mac] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.keks or any(len(k) != KEY_BYTES for k in self.keks.values()):
+            raise KeyFileInvalid("the keyring holds no valid 256-bit key", hint="restore the key file from your backup")
+        if len(self.index_root) != KEY_BYTES:
+            raise KeyFileInvalid("the keyring's index root is not 256 bits", hint="restore the key file from your backup")
+        object.__setattr__(self, "_index_macs", {
+            kind: Mac(hkdf(self.index_root, b"tutela/blind-index/v1/" + kind.value.encode()))
+            for kind in IndexKind
+        })
+
+    # -- lifecycle ---------------------------------------------------------------
+    @classmethod
+    def generate(cls, store_id: str) -> Keyring:
+        return cls(store_id=store_id, keks={1: random_bytes(KEY_BYTES)}, index_root=random_bytes(KEY_BYTES))
+
+    @property
+    def newest_version(self) -> int:
+        return max(self.keks)
+
+    def with_new_version(self) -> Keyring:
+        keks = dict(self.keks)
+        keks[self.newest_version + 1] = random_bytes(KEY_BYTES)
+        return Keyring(store_id=self.store_id, keks=keks, index_root=self.index_root)
+
+    def to_document(self) -> dict[str, object]:
+        b64 = base64.b64encode
+        return {
+            "format": DOCUMENT_FORMAT,
+            "format_version": FORMAT_V1,
+            "store_id": self.store_id,
+            "keks": {str(v): b64(k).decode() for v, k in sorted(self.keks.items())},
+            "index_root": b64(self.index_root).decode(),
+        }
+
+    @classmethod
+    def from_document(cls, document: object) -> Keyring:
+        problem = KeyFileInvalid(
+            "the key material is not a tutela keyring",
+            hint="use the key file written by `tutela init` (or its exact contents in TUTELA_MASTER_KEY)",
+        )
+        if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT:
+            raise problem
+        try:
+            keks = {int(v): base64.b64decode(k, validate=True) for v, k in document["keks"].items()}
+            root = base64.b64decode(document["index_root"], validate=True)
+            store_id = str(document["store_id"])
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise problem from None
+        return cls(store_id=store_id, keks=keks, index_root=root)
+
+    def key_check(self, version: int) -> str:
+        """A value stored in the database that proves a KEK belongs to this store,
+        without revealing anything about the key."""
+        return hmac_sha256(self.keks[version], b"tutela key check v1|" + self.store_id.encode()).hex()
+
+    def matches_check(self, version: int, check: str) -> bool:
+        return version in self.keks and _stdlib_hmac.compare_digest(self.key_check(version), check)
+
+    # -- data keys ---------------------------------------------------------------
+    def _kek(self, version: int) -> bytes:
+        try:
+            return self.keks[version]
+        except KeyError:
+            raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT) from None
+
+    def new_dek(self) -> bytes:
+        return random_bytes(KEY_BYTES)
+
+    def wrap_dek(self, customer_id: str, dek: bytes, *, version: int | None = None) -> tuple[int, bytes]:
+        chosen = self.newest_version if version is None else version
+        return chosen, _seal(self._kek(chosen), random_bytes(NONCE_BYTES), dek, _dek_aad(customer_id, chosen))
+
+    def unwrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> bytes:
+        return _open(self._kek(version), wrapped, _dek_aad(customer_id, version))
+
+    def rewrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> tuple[int, bytes]:
+        return self.wrap_dek(customer_id, self.unwrap_dek(customer_id, version, wrapped))
+
+    # -- fields ------------------------------------------------------------------
+    def seal_field(
+        self, dek: bytes, customer_id: str, category: str, purpose: str, value: str,
+        *, _nonce: bytes | None = None,
+    ) -> bytes:
+        nonce = _nonce if _nonce is not None else random_bytes(NONCE_BYTES)
+        return _seal(dek, nonce, value.encode("utf-8"), _field_aad(customer_id, category, purpose))
+
+    def open_field(self, dek: bytes, customer_id: str, category: str, purpose: str, envelope: bytes) -> str:
+        return _open(dek, envelope, _field_aad(customer_id, category, purpose)).decode("utf-8")
+
+    def seal_customer(
+        self, customer_id: str, fields: Sequence[tuple[str, str, str]]
+    ) -> SealedCustomer:
+        """A new DEK, wrapped under the newest KEK, and one envelope per (category,
+        purpose, value): the bulk path, one call to the random source for all nonces."""
+        version = self.newest_version
+        randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (len(fields) + 1))
+        dek = randomness[:KEY_BYTES]
+        offset = KEY_BYTES + NONCE_BYTES
+        wrapped = _seal(self.keks[version], randomness[KEY_BYTES:offset], dek, _dek_aad(customer_id, version))
+        encrypt = AESGCM(dek).encrypt
+        envelopes = []
+        for category, purpose, value in fields:
+            nonce = randomness[offset : offset + NONCE_BYTES]
+            offset += NONCE_BYTES
+            aad = _field_aad(customer_id, category, purpose)
+            envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad))
+        return SealedCustomer(kek_version=version, wrapped_dek=wrapped, envelopes=envelopes)
+
+    # -- indexes and MACs ----------------------------------------------------------
+    def blind_index(self, kind: IndexKind, normalized: str) -> bytes:
+        return self._index_macs[kind].digest(normalized.encode("utf-8"))[:BLIND_INDEX_BYTES]
+
+    def checkpoint_mac(self, message: bytes) -> bytes:
+        return hmac_sha256(hkdf(self.index_root, b"tutela/audit-checkpoint/v1"), message)

@@ -1,0 +1,130 @@
+"""The one error tree. Each class carries a stable code; adapters map codes to exit codes
+and HTTP statuses. Messages never contain a personal-data value."""
+
+from __future__ import annotations
+
+
+class TutelaError(Exception):
+    """Base of every error a user can cause or meet. `hint` says how to fix it."""
+
+    code = "tutela.error"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class ConfigInvalid(TutelaError):
+    code = "config.invalid"
+
+
+class StoreNotInitialised(TutelaError):
+    code = "store.not_initialised"
+
+
+class StoreExists(TutelaError):
+    code = "store.exists"
+
+
+class PolicyInvalid(TutelaError):
+    """A policy file that does not validate; `problems` lists every problem found."""
+
+    code = "policy.invalid"
+
+    def __init__(self, message: str, *, hint: str = "", problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems
+
+
+class UnknownPurpose(TutelaError):
+    code = "policy.unknown_purpose"
+
+
+class UnknownRole(TutelaError):
+    code = "policy.unknown_role"
+
+
+class UnknownCategory(TutelaError):
+    code = "policy.unknown_category"
+
+
+class CategoryNotDeclared(TutelaError):
+    code = "vault.category_not_declared"
+
+
+class SourceNotAllowed(TutelaError):
+    code = "vault.source_not_allowed"
+
+
+class InvalidValue(TutelaError):
+    code = "vault.invalid_value"
+
+
+class AccessDenied(TutelaError):
+    code = "vault.access_denied"
+
+
+class CannotOpen(TutelaError):
+    """Deliberately opaque: the same message for a wrong key, a tampered or moved ciphertext."""
+
+    code = "vault.cannot_open"
+
+
+class CustomerNotFound(TutelaError):
+    code = "customer.not_found"
+
+
+class CustomerErased(TutelaError):
+    code = "customer.erased"
+
+
+class KeyFileMissing(TutelaError):
+    code = "keys.missing"
+
+
+class KeyFileInsecure(TutelaError):
+    code = "keys.insecure"
+
+
+class KeyFileInvalid(TutelaError):
+    code = "keys.invalid"
+
+
+class KeyMismatch(TutelaError):
+    code = "keys.mismatch"
+
+
+class KeysReadOnly(TutelaError):
+    code = "keys.read_only"
+
+
+class StorageUnavailable(TutelaError):
+    code = "storage.unavailable"
+
+
+class StorageLocked(TutelaError):
+    code = "storage.locked"
+
+
+class SchemaOutdated(TutelaError):
+    code = "storage.schema_mismatch"
+
+
+class AuditWriteFailed(TutelaError):
+    code = "audit.write_failed"
+
+
+class AuditChainBroken(TutelaError):
+    code = "audit.chain_broken"
+
+
+class CheckpointInvalid(TutelaError):
+    code = "audit.checkpoint_invalid"
+
+
+class PersonalDataInText(TutelaError):
+    code = "input.personal_data"

@@ -1,0 +1,132 @@
+"""What a validated policy is. Built only by `load.parse_policy`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tutela.core.errors import UnknownPurpose, UnknownRole
+from tutela.core.suggest import did_you_mean
+
+
+class LegalBasis(StrEnum):
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    CONSENT = "consent"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+class Access(StrEnum):
+    PLAIN = "plain"
+    MASKED = "masked"
+    DENIED = "denied"
+
+
+SOURCES = ("amazon", "shopify", "own_shop", "manual")
+
+RETENTION_EVENTS = (
+    "collected",
+    "purchased",
+    "shipped",
+    "delivered",
+    "return_opened",
+    "return_closed",
+    "ticket_closed",
+    "consent_withdrawn",
+    "last_activity",
+    "invoiced",
+)
+
+WILDCARD = "*"
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """`<amount> <unit> after <event>` or `until <event>`."""
+
+    text: str
+    event: str
+    amount: int = 0
+    unit: str = ""  # "days" | "months" | "years"; empty for `until`
+
+    @property
+    def is_until(self) -> bool:
+        return not self.unit
+
+    def approx_days(self) -> int:
+        per_unit = {"days": 1, "months": 31, "years": 366}
+        return self.amount * per_unit.get(self.unit, 0)
+
+
+@dataclass(frozen=True)
+class Shop:
+    name: str
+    country: str
+    privacy_contact: str
+
+
+@dataclass(frozen=True)
+class Purpose:
+    key: str
+    description: str
+    legal_basis: LegalBasis
+    categories: frozenset[str]
+    sources: frozenset[str]
+    retention: RetentionRule
+    marketing: bool = False
+    restricted: bool = False  # fields stored under it are visible under this purpose only
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    description: str
+    # purpose key (or "*") -> category key (or "*") -> access
+    grants: dict[str, dict[str, Access]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    shop: Shop
+    purposes: dict[str, Purpose]
+    roles: dict[str, Role]
+    sha256: str
+    text: str
+
+    def purpose(self, key: str) -> Purpose:
+        try:
+            return self.purposes[key]
+        except KeyError:
+            raise UnknownPurpose(
+                f"unknown purpose '{key}'", hint=did_you_mean(key, self.purposes, "purpose")
+            ) from None
+
+    def role(self, key: str) -> Role:
+        try:
+            return self.roles[key]
+        except KeyError:
+            raise UnknownRole(
+                f"unknown role '{key}'", hint=did_you_mean(key, self.roles, "role")
+            ) from None
+
+    def decide(self, role: str, purpose: str, category: str) -> Access:
+        """What `role`, acting under `purpose`, may see of `category`. Denied unless granted."""
+        acting_purpose = self.purpose(purpose)
+        if category not in acting_purpose.categories:
+            return Access.DENIED
+        grants = self.role(role).grants
+        for purpose_key in (purpose, WILDCARD):
+            by_category = grants.get(purpose_key)
+            if by_category is None:
+                continue
+            for category_key in (category, WILDCARD):
+                if category_key in by_category:
+                    return by_category[category_key]
+        return Access.DENIED
+
+    def purposes_collecting(self, category: str, source: str) -> list[str]:
+        return [
+            p.key
+            for p in self.purposes.values()
+            if category in p.categories and source in p.sources
+        ]

@@ -1,0 +1,90 @@
+"""Settings come from explicit arguments first, then the environment, then defaults.
+They are frozen; the master key never appears in a repr or a log line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutela.core.errors import ConfigInvalid
+
+DEFAULT_DATA_DIR = Path("tutela-data")
+KEY_FILE_NAME = "tutela.key"
+POLICY_FILE_NAME = "policy.toml"
+DATABASE_FILE_NAME = "tutela.db"
+TOMBSTONE_JOURNAL_NAME = "tombstones.jsonl"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A string that does not show itself."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None = None
+    master_key: Secret | None = field(default=None, repr=False)
+    busy_timeout_ms: int = 5000
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / KEY_FILE_NAME
+
+    @property
+    def policy_file(self) -> Path:
+        return self.data_dir / POLICY_FILE_NAME
+
+    @property
+    def tombstone_journal(self) -> Path:
+        return self.data_dir / TOMBSTONE_JOURNAL_NAME
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE_NAME).resolve()}"
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.effective_database_url.startswith("postgresql") else "sqlite"
+
+
+def load_settings(
+    *,
+    data_dir: Path | None = None,
+    database_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if environ is None else environ
+    chosen_dir = data_dir or Path(env.get("TUTELA_DATA_DIR") or DEFAULT_DATA_DIR)
+    url = database_url or env.get("TUTELA_DATABASE_URL") or None
+    if url and not (url.startswith("postgresql") or url.startswith("sqlite")):
+        raise ConfigInvalid(
+            "TUTELA_DATABASE_URL must be a postgresql+psycopg:// or sqlite:/// URL",
+            hint="e.g. postgresql+psycopg://user@127.0.0.1:5432/tutela",
+        )
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    raw_key = env.get("TUTELA_MASTER_KEY")
+    timeout_text = env.get("TUTELA_BUSY_TIMEOUT_MS", "5000")
+    try:
+        busy_timeout = int(timeout_text)
+    except ValueError:
+        raise ConfigInvalid(
+            "TUTELA_BUSY_TIMEOUT_MS must be a whole number of milliseconds",
+            hint="unset it or set e.g. 5000",
+        ) from None
+    return Settings(
+        data_dir=chosen_dir,
+        database_url=url,
+        master_key=Secret(raw_key) if raw_key else None,
+        busy_timeout_ms=busy_timeout,
+    )

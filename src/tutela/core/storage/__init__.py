@@ -1,0 +1,1 @@
+"""One schema for SQLite and PostgreSQL, the engine with each backend's settings, and migrations."""

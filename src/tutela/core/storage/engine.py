@@ -1,0 +1,81 @@
+"""Connecting to either backend with its right settings, one transaction at a time, and
+turning driver errors into the error tree (no driver message reaches a user: it may quote
+a value)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tutela.core.errors import StorageLocked, StorageUnavailable
+from tutela.core.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, settings.busy_timeout_ms)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off so that BEGIN IMMEDIATE below
+        # takes the write lock up front: two writers queue instead of deadlocking.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def storage_error(exc: DBAPIError, backend: str) -> StorageLocked | StorageUnavailable:
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    if "locked" in text or "busy" in text:
+        return StorageLocked(
+            "the database is locked by another tutela process",
+            hint="wait for it to finish and run the command again (TUTELA_BUSY_TIMEOUT_MS waits longer)",
+        )
+    if backend == "postgresql":
+        return StorageUnavailable(
+            "cannot reach the PostgreSQL database",
+            hint="check that the server runs and TUTELA_DATABASE_URL is right",
+        )
+    return StorageUnavailable(
+        "cannot use the SQLite database",
+        hint="check that the data directory exists, is writable and the disk is not full",
+    )
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction; commits on success, rolls back on any error."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except OperationalError as exc:
+        raise storage_error(exc, engine.dialect.name) from None
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except OperationalError as exc:
+        raise storage_error(exc, engine.dialect.name) from None

@@ -1,0 +1,1 @@
+"""One module per capability; functions named as verbs with keyword-only arguments."""

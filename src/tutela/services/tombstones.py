@@ -1,0 +1,63 @@
+"""Erasure must survive a restore. Each erasure appends the customer id (no personal data)
+to a journal beside the key file, outside the database; when the store opens and the journal
+has grown past what the database has seen, every listed customer that still holds data —
+as after restoring an old backup — is erased again."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from tutela.core.storage.engine import transaction
+from tutela.core.storage.schema import meta
+from tutela.services.context import Context
+
+_SEEN_KEY = "tombstone_journal_bytes"
+
+
+def append(ctx: Context, customer_id: str, erased_at: datetime) -> None:
+    line = json.dumps({"customer_id": customer_id, "erased_at": erased_at.isoformat()}) + "\n"
+    with open(ctx.settings.tombstone_journal, "a", encoding="utf-8") as journal:
+        journal.write(line)
+        journal.flush()
+        os.fsync(journal.fileno())
+    _mark_seen(ctx)
+
+
+def _journal_size(ctx: Context) -> int:
+    try:
+        return ctx.settings.tombstone_journal.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _mark_seen(ctx: Context) -> None:
+    size = str(_journal_size(ctx))
+    with transaction(ctx.engine) as connection:
+        updated = connection.execute(update(meta).where(meta.c.key == _SEEN_KEY).values(value=size)).rowcount
+        if not updated:
+            connection.execute(insert(meta).values(key=_SEEN_KEY, value=size))
+
+
+def journalled_ids_if_grown(ctx: Context) -> set[str] | None:
+    """The journal's customer ids, or None when the database has seen the whole journal."""
+    size = _journal_size(ctx)
+    with transaction(ctx.engine) as connection:
+        seen = connection.execute(select(meta.c.value).where(meta.c.key == _SEEN_KEY)).scalar()
+    if size == 0 or (seen is not None and int(seen) >= size):
+        return None
+    ids: set[str] = set()
+    with open(ctx.settings.tombstone_journal, encoding="utf-8") as journal:
+        for line in journal:
+            try:
+                ids.add(str(json.loads(line)["customer_id"]))
+            except (ValueError, KeyError):
+                continue  # a torn last line after a crash; its erasure is in the database
+    return ids
+
+
+def mark_seen(ctx: Context) -> None:
+    _mark_seen(ctx)
