@@ -1,0 +1,41 @@
+"""The `tutela` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tutela.adapters.cli import audit_cmd, customer_cmd, keys_cmd, policy_cmd, store_cmd
+from tutela.adapters.cli.runtime import CliState
+
+app = typer.Typer(
+    name="tutela",
+    help="Keep your customers' data private and provably compliant (Amazon DPP/AUP, GDPR, CCPA).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Store folder (default: $TUTELA_DATA_DIR, else ./tutela-data).", show_default=False),
+    ] = None,
+) -> None:
+    ctx.obj = CliState(data_dir=data_dir)
+
+
+store_cmd.register(app)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(customer_cmd.app, name="customer")
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
+
+
+def main() -> None:
+    app()

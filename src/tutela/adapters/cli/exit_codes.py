@@ -1,0 +1,36 @@
+"""Exit codes, one per kind of problem; docs/errors.md lists them. Chosen here only."""
+
+from __future__ import annotations
+
+from tutela.core.errors import TutelaError
+
+OK = 0
+INTERNAL = 1
+USAGE = 2
+POLICY_OR_CONFIG = 3
+KEYS = 4
+NOT_FOUND = 5
+REFUSED = 6
+STORAGE = 7
+INTEGRITY = 8
+
+_BY_PREFIX = {
+    "config.": POLICY_OR_CONFIG,
+    "policy.": POLICY_OR_CONFIG,
+    "keys.": KEYS,
+    "customer.": NOT_FOUND,
+    "store.not_initialised": NOT_FOUND,
+    "store.exists": REFUSED,
+    "vault.cannot_open": INTEGRITY,
+    "vault.": REFUSED,
+    "input.": REFUSED,
+    "storage.": STORAGE,
+    "audit.": INTEGRITY,
+}
+
+
+def exit_code_for(error: TutelaError) -> int:
+    for prefix, code in _BY_PREFIX.items():
+        if error.code.startswith(prefix):
+            return code
+    return INTERNAL
