@@ -292,11 +292,15 @@ def _load_customer(connection: Connection, customer_id: str) -> Row[Any]:
 
 def _visible_copy(policy: Policy, purpose: str, rows: list[Row[Any]]) -> Row[Any] | None:
     """Of a category's stored copies, the one stored under the acting purpose, else the
-    newest one whose purpose is not restricted (tax copies stay under tax)."""
-    own = [r for r in rows if r.purpose == purpose]
+    newest one whose purpose is not restricted (tax copies stay under tax). Either way the
+    copy's source must be one the acting purpose may use: an Amazon-sourced address never
+    reaches a marketing purpose (AUP §4.2)."""
+    allowed_sources = policy.purposes[purpose].sources
+    usable = [r for r in rows if r.source in allowed_sources]
+    own = [r for r in usable if r.purpose == purpose]
     if own:
         return own[0]
-    shareable = [r for r in rows if r.purpose in policy.purposes and not policy.purposes[r.purpose].restricted]
+    shareable = [r for r in usable if r.purpose in policy.purposes and not policy.purposes[r.purpose].restricted]
     return max(shareable, key=lambda r: r.updated_at) if shareable else None
 
 
@@ -358,6 +362,11 @@ def rectify(
         raise InvalidValue("no fields given", hint="add at least one --field CATEGORY=VALUE")
     prepared = [_prepare_value(policy, category, raw) for category, raw in fields.items()]
     for item in prepared:
+        if item.category not in acting.categories:
+            raise CategoryNotDeclared(
+                f"purpose '{purpose}' does not use '{item.category}'",
+                hint="rectify under a purpose that declares it",
+            )
         if policy.decide(actor.role, purpose, item.category) is Access.DENIED:
             raise AccessDenied(
                 f"role '{actor.role}' may not handle '{item.category}' under purpose '{purpose}'",
@@ -377,10 +386,6 @@ def rectify(
             index = (ctx.keyring.blind_index(item.index_kind, item.index_key)
                      if item.index_kind is not None and item.index_key is not None else None)
             if not copies:
-                if item.category not in acting.categories:
-                    raise CategoryNotDeclared(
-                        f"purpose '{purpose}' does not collect '{item.category}'",
-                        hint="rectify under a purpose that declares it")
                 connection.execute(insert(field_table).values(
                     customer_id=customer_id, category=item.category, purpose=purpose, source="manual",
                     ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, purpose, item.value),

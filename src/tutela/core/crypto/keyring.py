@@ -144,9 +144,12 @@ class Keyring:
     def new_dek(self) -> bytes:
         return random_bytes(KEY_BYTES)
 
-    def wrap_dek(self, customer_id: str, dek: bytes, *, version: int | None = None) -> tuple[int, bytes]:
+    def wrap_dek(
+        self, customer_id: str, dek: bytes, *, version: int | None = None, _nonce: bytes | None = None
+    ) -> tuple[int, bytes]:
         chosen = self.newest_version if version is None else version
-        return chosen, _seal(self._kek(chosen), random_bytes(NONCE_BYTES), dek, _dek_aad(customer_id, chosen))
+        nonce = _nonce if _nonce is not None else random_bytes(NONCE_BYTES)
+        return chosen, _seal(self._kek(chosen), nonce, dek, _dek_aad(customer_id, chosen))
 
     def unwrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> bytes:
         return _open(self._kek(version), wrapped, _dek_aad(customer_id, version))

@@ -1,0 +1,39 @@
+# Two commands: `make run` and `make test`. Everything they need is installed from
+# pyproject.toml, pinned by constraints.txt, into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export TUTELA_DATA_DIR ?= tutela-data
+
+.PHONY: run test lint typecheck contracts unit bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@test -f "$(TUTELA_DATA_DIR)/tutela.db" || $(BIN)/tutela init
+	$(BIN)/tutela status
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck contracts unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/vault_write.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

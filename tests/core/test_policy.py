@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutela.core.errors import PolicyInvalid, UnknownPurpose, UnknownRole
+from tutela.core.policy import Access, default_policy_text, load_policy, parse_policy
+
+DEFAULT = default_policy_text()
+
+
+def problems_of(text: str) -> tuple[str, ...]:
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy(text, source="policy.toml")
+    return caught.value.problems
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def test_default_policy_is_valid_and_has_the_required_keys() -> None:
+    policy = parse_policy(DEFAULT)
+    for purpose in ("fulfillment", "returns", "support", "tax", "marketing_email", "marketing_sms"):
+        assert purpose in policy.purposes
+    for role in ("owner", "privacy_officer", "support_agent", "returns_agent", "fulfillment_staff", "marketing"):
+        assert role in policy.roles
+    assert policy.purposes["fulfillment"].retention.text == "30 days after delivered"
+    assert all("amazon" not in p.sources for p in policy.purposes.values() if p.marketing)
+
+
+def test_unknown_category_names_the_line_and_the_nearest_key() -> None:
+    text = DEFAULT.replace('"user.financial.tax_id"', '"user.financial.taxid"', 1)
+    (problem,) = problems_of(text)
+    assert problem == (f"policy.toml:{line_of(text, 'taxid')}: unknown category 'user.financial.taxid'"
+                       " — did you mean 'user.financial.tax_id'?")
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    text = DEFAULT.replace('legal_basis = "contract"', 'legal_basis = "contrakt"', 1).replace(
+        'retention = "14 days after return_closed"', 'retention = "14 days after return_close"')
+    problems = problems_of(text)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"policy.toml:{line_of(text, 'contrakt')}: unknown legal basis 'contrakt'")
+    assert "did you mean 'contract'" in problems[0]
+    assert "did you mean 'return_closed'" in problems[1]
+
+
+def test_marketing_may_not_use_amazon_data() -> None:
+    text = DEFAULT.replace('sources = ["shopify", "own_shop", "manual"]       # never amazon: AUP §4.2\n'
+                           'retention = "until consent_withdrawn"\nmarketing = true\n\n[purposes.marketing_sms]',
+                           'sources = ["amazon", "shopify"]\nretention = "until consent_withdrawn"\nmarketing = true\n\n'
+                           '[purposes.marketing_sms]')
+    (problem,) = problems_of(text)
+    assert "AUP §4.2" in problem
+    line = line_of(text, '["amazon", "shopify"]')
+    assert problem.startswith(f"policy.toml:{line}:")
+
+
+def test_amazon_pii_beyond_30_days_after_delivery_is_refused() -> None:
+    text = DEFAULT.replace('retention = "30 days after delivered"', 'retention = "90 days after delivered"')
+    (problem,) = problems_of(text)
+    assert "DPP §2.1" in problem
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('retention = "30 days after delivered"', 'retention = "soon"'), "retention must read"),
+        (('description = "Handle returns', 'descripton = "Handle returns'), "did you mean 'description'?"),
+        (('country = "DE"', 'country = "Germany"'), "ISO 3166-1 alpha-2"),
+        (("schema = 1", "schema = 2"), "'schema' must be 1"),
+        (('returns = { plain = ["user.name"]', 'returns = { plain = ["user.behavior.purchase_history"]'),
+         "does not collect it"),
+        (('[roles.returns_agent.access]\nreturns =', '[roles.returns_agent.access]\nrefunds ='),
+         "unknown purpose 'refunds'"),
+    ],
+)
+def test_invalid_policies_are_explained(change: tuple[str, str], expected: str) -> None:
+    text = DEFAULT.replace(*change, 1)
+    assert text != DEFAULT
+    assert any(expected in p for p in problems_of(text))
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy(DEFAULT.replace("schema = 1", "schema = = 1"))
+    assert "line 4" in str(caught.value)
+
+
+def test_decide_plain_masked_denied() -> None:
+    policy = parse_policy(DEFAULT)
+    assert policy.decide("support_agent", "support", "user.name") is Access.PLAIN
+    assert policy.decide("support_agent", "support", "user.contact.phone_number") is Access.MASKED
+    assert policy.decide("support_agent", "returns", "user.contact.phone_number") is Access.DENIED
+    assert policy.decide("marketing", "fulfillment", "user.name") is Access.DENIED
+    assert policy.decide("owner", "tax", "user.financial.tax_id") is Access.PLAIN
+    assert policy.decide("owner", "marketing_email", "user.contact.address.street") is Access.DENIED
+
+
+def test_unknown_names_suggest() -> None:
+    policy = parse_policy(DEFAULT)
+    with pytest.raises(UnknownPurpose) as purpose:
+        policy.decide("owner", "fulfilment", "user.name")
+    assert "fulfillment" in purpose.value.hint
+    with pytest.raises(UnknownRole) as role:
+        policy.decide("suport_agent", "support", "user.name")
+    assert "support_agent" in role.value.hint
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PolicyInvalid) as caught:
+        load_policy(tmp_path / "policy.toml")
+    assert "tutela init" in caught.value.hint
