@@ -43,8 +43,11 @@ def pg_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
     except psycopg.OperationalError as exc:
-        pytest.exit(f"PostgreSQL is needed at {PG_ADMIN_URL} for the storage tests ({exc}); "
-                    "start it, or set TUTELA_TEST_BACKENDS=sqlite for a quick local run", returncode=3)
+        pytest.exit(
+            f"PostgreSQL is needed at {PG_ADMIN_URL} for the storage tests ({exc}); "
+            "start it, or set TUTELA_TEST_BACKENDS=sqlite for a quick local run",
+            returncode=3,
+        )
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

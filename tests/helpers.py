@@ -31,14 +31,20 @@ def execute(ctx: Context, sql: str, **params: Any) -> None:
 def break_audit_inserts(ctx: Context) -> None:
     """A real database trigger that makes every audit insert fail (no mock)."""
     if ctx.engine.dialect.name == "sqlite":
-        execute(ctx, "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_event "
-                     "BEGIN SELECT RAISE(ABORT, 'audit disk full'); END")
+        execute(
+            ctx,
+            "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit disk full'); END",
+        )
     else:
-        execute(ctx, "CREATE FUNCTION audit_fails() RETURNS trigger AS $$ "
-                     "BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql")
-        execute(ctx, "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_event "
-                     "FOR EACH ROW EXECUTE FUNCTION audit_fails()")
+        execute(
+            ctx,
+            "CREATE FUNCTION audit_fails() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql",
+        )
+        execute(
+            ctx, "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_fails()"
+        )
 
 
 def count(ctx: Context, table: str) -> int:
-    return int(rows(ctx, f"SELECT count(*) FROM {table}")[0][0])  # noqa: S608 - test helper, fixed table names
+    return int(rows(ctx, f"SELECT count(*) FROM {table}")[0][0])

@@ -83,8 +83,9 @@ def test_tampering_and_wrong_keys_give_one_opaque_error(keyring: Keyring) -> Non
     messages = set()
     for attempt in (
         lambda: keyring.open_field(dek, v["customer_id"], v["category"], v["purpose"], bytes(envelope)),
-        lambda: keyring.open_field(bytes(32), v["customer_id"], v["category"], v["purpose"],
-                                   bytes.fromhex(v["envelope_hex"])),
+        lambda: keyring.open_field(
+            bytes(32), v["customer_id"], v["category"], v["purpose"], bytes.fromhex(v["envelope_hex"])
+        ),
         lambda: keyring.open_field(dek, v["customer_id"], v["category"], v["purpose"], b"\x02" + bytes(40)),
         lambda: keyring.unwrap_dek(v["customer_id"], 7, bytes.fromhex(VECTORS["wrapped_dek"]["envelope_hex"])),
     ):
@@ -108,7 +109,9 @@ def test_rotation_keeps_old_versions_and_rewraps(keyring: Keyring) -> None:
 
 
 def test_seal_customer_bulk_path_opens_with_single_field_api(keyring: Keyring) -> None:
-    sealed = keyring.seal_customer("c1", [("user.name", "fulfillment", "Ada"), ("user.contact.email", "fulfillment", "a@b.de")])
+    sealed = keyring.seal_customer(
+        "c1", [("user.name", "fulfillment", "Ada"), ("user.contact.email", "fulfillment", "a@b.de")]
+    )
     dek = keyring.unwrap_dek("c1", sealed.kek_version, sealed.wrapped_dek)
     assert keyring.open_field(dek, "c1", "user.name", "fulfillment", sealed.envelopes[0]) == "Ada"
     assert keyring.open_field(dek, "c1", "user.contact.email", "fulfillment", sealed.envelopes[1]) == "a@b.de"
@@ -118,8 +121,12 @@ def test_seal_customer_bulk_path_opens_with_single_field_api(keyring: Keyring) -
 
 def test_document_round_trip_and_rejections(keyring: Keyring) -> None:
     assert Keyring.from_document(keyring.to_document()) == keyring
-    for broken in ({}, {"format": "other"}, {**VECTORS["keyring"], "keks": {"1": "not base64!"}},
-                   {**VECTORS["keyring"], "keks": {"1": "AAAA"}}):
+    for broken in (
+        {},
+        {"format": "other"},
+        {**VECTORS["keyring"], "keks": {"1": "not base64!"}},
+        {**VECTORS["keyring"], "keks": {"1": "AAAA"}},
+    ):
         with pytest.raises(KeyFileInvalid):
             Keyring.from_document(broken)
     assert "keks" not in repr(keyring) or "b'" not in repr(keyring)

@@ -33,13 +33,16 @@ def test_default_policy_is_valid_and_has_the_required_keys() -> None:
 def test_unknown_category_names_the_line_and_the_nearest_key() -> None:
     text = DEFAULT.replace('"user.financial.tax_id"', '"user.financial.taxid"', 1)
     (problem,) = problems_of(text)
-    assert problem == (f"policy.toml:{line_of(text, 'taxid')}: unknown category 'user.financial.taxid'"
-                       " — did you mean 'user.financial.tax_id'?")
+    assert problem == (
+        f"policy.toml:{line_of(text, 'taxid')}: unknown category 'user.financial.taxid'"
+        " — did you mean 'user.financial.tax_id'?"
+    )
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
     text = DEFAULT.replace('legal_basis = "contract"', 'legal_basis = "contrakt"', 1).replace(
-        'retention = "14 days after return_closed"', 'retention = "14 days after return_close"')
+        'retention = "14 days after return_closed"', 'retention = "14 days after return_close"'
+    )
     problems = problems_of(text)
     assert len(problems) == 2
     assert problems[0].startswith(f"policy.toml:{line_of(text, 'contrakt')}: unknown legal basis 'contrakt'")
@@ -48,10 +51,12 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
 
 
 def test_marketing_may_not_use_amazon_data() -> None:
-    text = DEFAULT.replace('sources = ["shopify", "own_shop", "manual"]       # never amazon: AUP §4.2\n'
-                           'retention = "until consent_withdrawn"\nmarketing = true\n\n[purposes.marketing_sms]',
-                           'sources = ["amazon", "shopify"]\nretention = "until consent_withdrawn"\nmarketing = true\n\n'
-                           '[purposes.marketing_sms]')
+    text = DEFAULT.replace(
+        'sources = ["shopify", "own_shop", "manual"]       # never amazon: AUP §4.2\n'
+        'retention = "until consent_withdrawn"\nmarketing = true\n\n[purposes.marketing_sms]',
+        'sources = ["amazon", "shopify"]\nretention = "until consent_withdrawn"\nmarketing = true\n\n'
+        "[purposes.marketing_sms]",
+    )
     (problem,) = problems_of(text)
     assert "AUP §4.2" in problem
     line = line_of(text, '["amazon", "shopify"]')
@@ -71,10 +76,14 @@ def test_amazon_pii_beyond_30_days_after_delivery_is_refused() -> None:
         (('description = "Handle returns', 'descripton = "Handle returns'), "did you mean 'description'?"),
         (('country = "DE"', 'country = "Germany"'), "ISO 3166-1 alpha-2"),
         (("schema = 1", "schema = 2"), "'schema' must be 1"),
-        (('returns = { plain = ["user.name"]', 'returns = { plain = ["user.behavior.purchase_history"]'),
-         "does not collect it"),
-        (('[roles.returns_agent.access]\nreturns =', '[roles.returns_agent.access]\nrefunds ='),
-         "unknown purpose 'refunds'"),
+        (
+            ('returns = { plain = ["user.name"]', 'returns = { plain = ["user.behavior.purchase_history"]'),
+            "does not collect it",
+        ),
+        (
+            ("[roles.returns_agent.access]\nreturns =", "[roles.returns_agent.access]\nrefunds ="),
+            "unknown purpose 'refunds'",
+        ),
     ],
 )
 def test_invalid_policies_are_explained(change: tuple[str, str], expected: str) -> None:

@@ -74,12 +74,22 @@ def test_rewrite_is_caught_by_an_earlier_checkpoint(store: Context) -> None:
     events[2]["purpose"] = "marketing_email"
     prev = events[1]["hash"]
     for event in events[2:]:
-        body = EventBody(**{k: event[k] for k in ("seq", "at", "actor", "action", "customer_id", "purpose",
-                                                  "fields", "outcome", "details")})
+        body = EventBody(
+            **{
+                k: event[k]
+                for k in ("seq", "at", "actor", "action", "customer_id", "purpose", "fields", "outcome", "details")
+            }
+        )
         event["prev_hash"], event["hash"] = prev, body.link_hash(prev)
         prev = event["hash"]
-        execute(store, "UPDATE audit_event SET purpose = :p, prev_hash = :ph, hash = :h WHERE seq = :s",
-                p=event["purpose"], ph=event["prev_hash"], h=event["hash"], s=event["seq"])
+        execute(
+            store,
+            "UPDATE audit_event SET purpose = :p, prev_hash = :ph, hash = :h WHERE seq = :s",
+            p=event["purpose"],
+            ph=event["prev_hash"],
+            h=event["hash"],
+            s=event["seq"],
+        )
     execute(store, "UPDATE audit_head SET hash = :h", h=prev)
     assert audit.verify(store).ok
     report = audit.verify(store, checkpoint=line)

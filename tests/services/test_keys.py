@@ -18,9 +18,16 @@ from tutela.services.store import open_store
 
 
 def add_many(store: Context, n: int) -> list[str]:
-    return vault.add_customers(store, actor=OWNER, purpose="fulfillment", source="amazon", customers=[
-        vault.NewCustomer(fields={"user.name": f"Person {i}", "user.contact.email": f"p{i}@example.com"})
-        for i in range(n)])
+    return vault.add_customers(
+        store,
+        actor=OWNER,
+        purpose="fulfillment",
+        source="amazon",
+        customers=[
+            vault.NewCustomer(fields={"user.name": f"Person {i}", "user.contact.email": f"p{i}@example.com"})
+            for i in range(n)
+        ],
+    )
 
 
 def test_rotate_rewraps_every_data_key_and_old_data_still_reads(store: Context, clock: FixedClock) -> None:

@@ -61,12 +61,14 @@ def test_status_counts_without_values(store: Context) -> None:
 
 
 def test_restored_backup_is_erased_again_from_the_tombstone_journal(store: Context, clock: FixedClock) -> None:
-    keep = vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon",
-                              fields={"user.name": "Grace Hopper"})
+    keep = vault.add_customer(
+        store, actor=OWNER, purpose="fulfillment", source="amazon", fields={"user.name": "Grace Hopper"}
+    )
     gone = vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon", fields=ADA)
     with store.engine.connect() as connection:
         backup: dict[str, list[dict[str, Any]]] = {
-            table.name: [dict(r._mapping) for r in connection.execute(select(table))] for table in (customer, field, meta)
+            table.name: [dict(r._mapping) for r in connection.execute(select(table))]
+            for table in (customer, field, meta)
         }
     vault.erase(store, actor=OWNER, customer_id=gone, reason="request 7")
     with store.engine.begin() as connection:  # restore the old backup of these tables
@@ -87,7 +89,9 @@ def test_restored_backup_is_erased_again_from_the_tombstone_journal(store: Conte
 
 
 def test_unreachable_postgresql(tmp_path: Any, clock: FixedClock) -> None:
-    settings = Settings(data_dir=tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    settings = Settings(
+        data_dir=tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
     with pytest.raises(StorageUnavailable) as caught:
         open_store(settings, clock)
     assert "TUTELA_DATABASE_URL" in caught.value.hint

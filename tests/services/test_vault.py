@@ -22,16 +22,31 @@ from tutela.services.context import Context
 
 
 def add_ada(store: Context, **extra: str) -> str:
-    return vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon",
-                              fields={**ADA, **extra}, order_ids=["114-1234567-1234567"])
+    return vault.add_customer(
+        store,
+        actor=OWNER,
+        purpose="fulfillment",
+        source="amazon",
+        fields={**ADA, **extra},
+        order_ids=["114-1234567-1234567"],
+    )
 
 
 def test_add_then_find_by_email_phone_and_order_id(store: Context) -> None:
     customer_id = add_ada(store)
-    vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="shopify",
-                       fields={"user.name": "Grace Hopper", "user.contact.email": "grace@example.com"})
-    for query in ({"email": "  ada.lovelace@EXAMPLE.com"}, {"phone": "+442079460018"},
-                  {"phone": "+44 (0)20 7946 0018".replace("(0)", "")}, {"order_id": "114-1234567-1234567"}):
+    vault.add_customer(
+        store,
+        actor=OWNER,
+        purpose="fulfillment",
+        source="shopify",
+        fields={"user.name": "Grace Hopper", "user.contact.email": "grace@example.com"},
+    )
+    for query in (
+        {"email": "  ada.lovelace@EXAMPLE.com"},
+        {"phone": "+442079460018"},
+        {"phone": "+44 (0)20 7946 0018".replace("(0)", "")},
+        {"order_id": "114-1234567-1234567"},
+    ):
         found = vault.find_customers(store, actor=OWNER, **query)
         assert [f.id for f in found] == [customer_id], query
         assert found[0].sources == ["amazon"]
@@ -41,53 +56,82 @@ def test_add_then_find_by_email_phone_and_order_id(store: Context) -> None:
 
 def test_reveal_follows_the_policy_per_role_and_purpose(store: Context) -> None:
     customer_id = add_ada(store)
-    as_support = {f.category: f for f in vault.reveal(store, actor=SUPPORT, purpose="returns",
-                                                       customer_id=customer_id).fields}
+    as_support = {
+        f.category: f for f in vault.reveal(store, actor=SUPPORT, purpose="returns", customer_id=customer_id).fields
+    }
     assert as_support["user.name"].access is Access.PLAIN
     assert as_support["user.name"].value == "Ada Lovelace"
     assert as_support["user.contact.email"].access is Access.MASKED
     assert as_support["user.contact.email"].value == "A•••••••••••@example.com"
     assert as_support["user.contact.phone_number"].access is Access.DENIED
     assert as_support["user.contact.phone_number"].value is None
-    as_returns = {f.category: f for f in vault.reveal(store, actor=RETURNS, purpose="returns",
-                                                       customer_id=customer_id).fields}
+    as_returns = {
+        f.category: f for f in vault.reveal(store, actor=RETURNS, purpose="returns", customer_id=customer_id).fields
+    }
     assert as_returns["user.contact.address.street"].value == "12 St James's Square"
     # AUP §4.2: marketing never sees an Amazon-sourced contact, even with a plain grant.
     as_marketing = vault.reveal(store, actor=MARKETING, purpose="marketing_email", customer_id=customer_id)
     assert all(f.access is Access.DENIED and f.value is None for f in as_marketing.fields)
-    shop_buyer = vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="own_shop",
-                                    fields={"user.name": "Shop Buyer", "user.contact.email": "buyer@example.com"})
-    seen = {f.category: f.value for f in vault.reveal(store, actor=MARKETING, purpose="marketing_email",
-                                                       customer_id=shop_buyer).fields}
+    shop_buyer = vault.add_customer(
+        store,
+        actor=OWNER,
+        purpose="fulfillment",
+        source="own_shop",
+        fields={"user.name": "Shop Buyer", "user.contact.email": "buyer@example.com"},
+    )
+    seen = {
+        f.category: f.value
+        for f in vault.reveal(store, actor=MARKETING, purpose="marketing_email", customer_id=shop_buyer).fields
+    }
     assert seen == {"user.name": "Shop Buyer", "user.contact.email": "buyer@example.com"}
-    as_owner = {f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="fulfillment",
-                                                           customer_id=customer_id).fields}
+    as_owner = {
+        f.category: f.value
+        for f in vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=customer_id).fields
+    }
     assert as_owner["user.contact.phone_number"] == "+442079460018"
     assert as_owner["user.contact.email"] == "Ada.Lovelace@example.com"
 
 
 def test_restricted_tax_copy_is_seen_only_under_tax(store: Context) -> None:
-    customer_id = vault.add_customer(store, actor=OWNER, purpose="tax", source="amazon",
-                                     fields={"user.name": "Ada Tax", "user.financial.tax_id": "DE123456789"})
-    under_support = {f.category: f for f in vault.reveal(store, actor=OWNER, purpose="support",
-                                                          customer_id=customer_id).fields}
+    customer_id = vault.add_customer(
+        store,
+        actor=OWNER,
+        purpose="tax",
+        source="amazon",
+        fields={"user.name": "Ada Tax", "user.financial.tax_id": "DE123456789"},
+    )
+    under_support = {
+        f.category: f for f in vault.reveal(store, actor=OWNER, purpose="support", customer_id=customer_id).fields
+    }
     assert under_support["user.name"].access is Access.DENIED
-    under_tax = {f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="tax",
-                                                            customer_id=customer_id).fields}
+    under_tax = {
+        f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="tax", customer_id=customer_id).fields
+    }
     assert under_tax == {"user.name": "Ada Tax", "user.financial.tax_id": "DE123456789"}
 
 
 def test_a_purpose_stores_only_what_it_declares_and_from_its_sources(store: Context) -> None:
     with pytest.raises(CategoryNotDeclared):
-        vault.add_customer(store, actor=OWNER, purpose="marketing_email", source="own_shop",
-                           fields={"user.name": "A", "user.contact.address.street": "1 Road"})
+        vault.add_customer(
+            store,
+            actor=OWNER,
+            purpose="marketing_email",
+            source="own_shop",
+            fields={"user.name": "A", "user.contact.address.street": "1 Road"},
+        )
     with pytest.raises(SourceNotAllowed) as amazon:
-        vault.add_customer(store, actor=OWNER, purpose="marketing_email", source="amazon",
-                           fields={"user.contact.email": "a@example.com"})
+        vault.add_customer(
+            store,
+            actor=OWNER,
+            purpose="marketing_email",
+            source="amazon",
+            fields={"user.contact.email": "a@example.com"},
+        )
     assert "AUP §4.2" in amazon.value.message
     with pytest.raises(UnknownCategory) as typo:
-        vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon",
-                           fields={"user.contact.emial": "a@example.com"})
+        vault.add_customer(
+            store, actor=OWNER, purpose="fulfillment", source="amazon", fields={"user.contact.emial": "a@example.com"}
+        )
     assert "user.contact.email" in typo.value.hint
     assert count(store, "customer") == 0
 
@@ -105,27 +149,50 @@ def test_one_bad_value_in_a_batch_writes_nothing(store: Context) -> None:
 def test_rectify_replaces_every_copy_and_the_index(store: Context) -> None:
     customer_id = add_ada(store)
     vault.add_customer(store, actor=OWNER, purpose="support", source="manual", fields={"user.name": "Other"})
-    vault.rectify(store, actor=OWNER, purpose="support", customer_id=customer_id,
-                  fields={"user.contact.email": "ada@newmail.example.com"})
+    vault.rectify(
+        store,
+        actor=OWNER,
+        purpose="support",
+        customer_id=customer_id,
+        fields={"user.contact.email": "ada@newmail.example.com"},
+    )
     assert vault.find_customers(store, actor=OWNER, email="Ada.Lovelace@Example.com") == []
     assert [f.id for f in vault.find_customers(store, actor=OWNER, email="ADA@newmail.example.com")] == [customer_id]
-    shown = {f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="fulfillment",
-                                                        customer_id=customer_id).fields}
+    shown = {
+        f.category: f.value
+        for f in vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=customer_id).fields
+    }
     assert shown["user.contact.email"] == "ada@newmail.example.com"
     with pytest.raises(AccessDenied):
-        vault.rectify(store, actor=SUPPORT, purpose="returns", customer_id=customer_id,
-                      fields={"user.contact.address.street": "1 New Road"})
+        vault.rectify(
+            store,
+            actor=SUPPORT,
+            purpose="returns",
+            customer_id=customer_id,
+            fields={"user.contact.address.street": "1 New Road"},
+        )
 
 
 def test_rectify_adds_a_missing_category_under_the_acting_purpose(store: Context) -> None:
-    customer_id = vault.add_customer(store, actor=OWNER, purpose="support", source="manual",
-                                     fields={"user.name": "Ada"})
-    vault.rectify(store, actor=OWNER, purpose="support", customer_id=customer_id,
-                  fields={"user.contact.phone_number": "+4930123456789"})
+    customer_id = vault.add_customer(
+        store, actor=OWNER, purpose="support", source="manual", fields={"user.name": "Ada"}
+    )
+    vault.rectify(
+        store,
+        actor=OWNER,
+        purpose="support",
+        customer_id=customer_id,
+        fields={"user.contact.phone_number": "+4930123456789"},
+    )
     assert [f.id for f in vault.find_customers(store, actor=OWNER, phone="+49 30 123456789")] == [customer_id]
     with pytest.raises(CategoryNotDeclared):
-        vault.rectify(store, actor=OWNER, purpose="support", customer_id=customer_id,
-                      fields={"user.contact.address.street": "1 Road"})
+        vault.rectify(
+            store,
+            actor=OWNER,
+            purpose="support",
+            customer_id=customer_id,
+            fields={"user.contact.address.street": "1 Road"},
+        )
 
 
 def test_erase_crypto_shreds_and_keeps_a_tombstone_without_personal_data(store: Context) -> None:
@@ -178,10 +245,16 @@ def test_tampered_ciphertext_gives_an_opaque_error_and_an_audit_event(store: Con
 
 def test_ciphertext_moved_to_another_customer_does_not_open(store: Context) -> None:
     ada = add_ada(store)
-    grace = vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon",
-                               fields={"user.name": "Grace Hopper"})
-    execute(store, "UPDATE field SET ciphertext = (SELECT ciphertext FROM field WHERE customer_id = :a AND "
-                   "category = 'user.name') WHERE customer_id = :g", a=ada, g=grace)
+    grace = vault.add_customer(
+        store, actor=OWNER, purpose="fulfillment", source="amazon", fields={"user.name": "Grace Hopper"}
+    )
+    execute(
+        store,
+        "UPDATE field SET ciphertext = (SELECT ciphertext FROM field WHERE customer_id = :a AND "
+        "category = 'user.name') WHERE customer_id = :g",
+        a=ada,
+        g=grace,
+    )
     with pytest.raises(CannotOpen):
         vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=grace)
 

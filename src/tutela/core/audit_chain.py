@@ -37,8 +37,17 @@ class EventBody:
 
     def encode(self) -> bytes:
         return canonical_json(
-            [self.seq, self.at, self.actor, self.action, self.customer_id, self.purpose,
-             self.fields, self.outcome, self.details]
+            [
+                self.seq,
+                self.at,
+                self.actor,
+                self.action,
+                self.customer_id,
+                self.purpose,
+                self.fields,
+                self.outcome,
+                self.details,
+            ]
         ).encode("utf-8")
 
     def link_hash(self, prev_hash: str) -> str:
@@ -63,7 +72,7 @@ class Verdict:
         return self.first_break is None
 
 
-def body_from_row(row: Mapping[str, Any]) -> EventBody:
+def body_from_row(row: Mapping[Any, Any]) -> EventBody:
     return EventBody(
         seq=int(row["seq"]),
         at=row["at"],
@@ -77,7 +86,7 @@ def body_from_row(row: Mapping[str, Any]) -> EventBody:
     )
 
 
-def verify_rows(rows: Iterable[Mapping[str, Any]]) -> Verdict:
+def verify_rows(rows: Iterable[Mapping[Any, Any]]) -> Verdict:
     """Walk the rows in seq order; stop at the first link that does not hold."""
     expected_prev = GENESIS
     expected_seq = 1
@@ -85,14 +94,26 @@ def verify_rows(rows: Iterable[Mapping[str, Any]]) -> Verdict:
     for row in rows:
         body = body_from_row(row)
         if body.seq != expected_seq:
-            return Verdict(count, expected_seq - 1, expected_prev,
-                           Break(expected_seq, f"event {expected_seq} is missing (next is {body.seq})"))
+            return Verdict(
+                count,
+                expected_seq - 1,
+                expected_prev,
+                Break(expected_seq, f"event {expected_seq} is missing (next is {body.seq})"),
+            )
         if row["prev_hash"] != expected_prev:
-            return Verdict(count, body.seq - 1, expected_prev,
-                           Break(body.seq, f"event {body.seq} does not link to event {body.seq - 1}"))
+            return Verdict(
+                count,
+                body.seq - 1,
+                expected_prev,
+                Break(body.seq, f"event {body.seq} does not link to event {body.seq - 1}"),
+            )
         if body.link_hash(expected_prev) != row["hash"]:
-            return Verdict(count, body.seq - 1, expected_prev,
-                           Break(body.seq, f"event {body.seq} was altered (its hash does not match)"))
+            return Verdict(
+                count,
+                body.seq - 1,
+                expected_prev,
+                Break(body.seq, f"event {body.seq} was altered (its hash does not match)"),
+            )
         expected_prev = row["hash"]
         expected_seq += 1
         count += 1

@@ -65,7 +65,5 @@ def phone_index_key(value: str, default_region: str) -> str:
 def normalize_order_id(value: str) -> str:
     text = value.strip()
     if not text or len(text) > 64 or not re.fullmatch(r"[A-Za-z0-9\-_#.]+", text):
-        raise InvalidValue(
-            "order id must be 1-64 letters, digits or -_#.", hint="e.g. 114-1234567-1234567"
-        )
+        raise InvalidValue("order id must be 1-64 letters, digits or -_#.", hint="e.g. 114-1234567-1234567")
     return text.upper()

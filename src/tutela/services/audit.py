@@ -91,18 +91,20 @@ def record_alone(ctx: Context, actor: Actor, event: Event) -> None:
 
 def tail(ctx: Context, *, limit: int = 20) -> list[dict[str, Any]]:
     with read_only(ctx.engine) as connection:
-        rows = connection.execute(
-            select(audit_event).order_by(audit_event.c.seq.desc()).limit(limit)
-        ).mappings().all()
+        rows = connection.execute(select(audit_event).order_by(audit_event.c.seq.desc()).limit(limit)).mappings().all()
     return [dict(r) for r in reversed(rows)]
 
 
-def _stream(connection: Connection, batch: int = 5000) -> Iterator[Mapping[str, Any]]:
+def _stream(connection: Connection, batch: int = 5000) -> Iterator[Mapping[Any, Any]]:
     last = 0
     while True:
-        rows = connection.execute(
-            select(audit_event).where(audit_event.c.seq > last).order_by(audit_event.c.seq).limit(batch)
-        ).mappings().all()
+        rows = (
+            connection.execute(
+                select(audit_event).where(audit_event.c.seq > last).order_by(audit_event.c.seq).limit(batch)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             return
         yield from rows
@@ -126,12 +128,14 @@ def verify(ctx: Context, *, checkpoint: str | None = None) -> VerifyReport:
     expected = parse_checkpoint(ctx, checkpoint) if checkpoint else None
     with read_only(ctx.engine) as connection:
         seen_at_checkpoint: str | None = None
-        def rows() -> Iterator[Mapping[str, Any]]:
+
+        def rows() -> Iterator[Mapping[Any, Any]]:
             nonlocal seen_at_checkpoint
             for row in _stream(connection):
                 if expected and int(row["seq"]) == expected[0]:
                     seen_at_checkpoint = str(row["hash"])
                 yield row
+
         verdict = audit_chain.verify_rows(rows())
         head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
     head_seq, head_hash = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
@@ -140,7 +144,9 @@ def verify(ctx: Context, *, checkpoint: str | None = None) -> VerifyReport:
     if expected is not None and verdict.ok:
         seq, digest = expected
         if verdict.head_seq < seq:
-            problem = f"the log ends at event {verdict.head_seq} but the checkpoint covers event {seq}: it was truncated"
+            problem = (
+                f"the log ends at event {verdict.head_seq} but the checkpoint covers event {seq}: it was truncated"
+            )
         elif seen_at_checkpoint != digest:
             problem = f"event {seq} differs from the checkpoint: the log was rewritten"
     return VerifyReport(verdict=verdict, head_matches=head_matches, checkpoint_problem=problem)
@@ -151,14 +157,10 @@ def checkpoint(ctx: Context, actor: Actor) -> str:
     with transaction(ctx.engine) as connection:
         seq, digest = _lock_head(connection)
         signature = _sign(ctx, seq, digest)
-        already = connection.execute(
-            select(audit_checkpoint.c.seq).where(audit_checkpoint.c.seq == seq)
-        ).first()
+        already = connection.execute(select(audit_checkpoint.c.seq).where(audit_checkpoint.c.seq == seq)).first()
         if already is None:
             connection.execute(
-                insert(audit_checkpoint).values(
-                    seq=seq, hash=digest, signature=signature, created_at=ctx.clock.now()
-                )
+                insert(audit_checkpoint).values(seq=seq, hash=digest, signature=signature, created_at=ctx.clock.now())
             )
         record(connection, ctx, actor, [Event(action="audit.checkpoint", details={"covers_seq": seq})])
     return f"{CHECKPOINT_PREFIX}:{seq}:{digest}:{signature}"

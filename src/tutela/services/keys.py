@@ -62,10 +62,13 @@ def status(ctx: Context) -> KeysStatus:
 
 def _pending(ctx: Context, newest: int) -> int:
     with read_only(ctx.engine) as connection:
-        return int(connection.execute(
-            select(func.count()).select_from(customer)
-            .where(customer.c.wrapped_dek.isnot(None), customer.c.kek_version < newest)
-        ).scalar_one())
+        return int(
+            connection.execute(
+                select(func.count())
+                .select_from(customer)
+                .where(customer.c.wrapped_dek.isnot(None), customer.c.kek_version < newest)
+            ).scalar_one()
+        )
 
 
 def rotate(
@@ -88,8 +91,11 @@ def rotate(
         ctx = replace(ctx, keyring=new_keyring)
         with transaction(ctx.engine) as connection:
             version = new_keyring.newest_version
-            connection.execute(insert(key_version).values(
-                version=version, key_check=new_keyring.key_check(version), created_at=ctx.clock.now()))
+            connection.execute(
+                insert(key_version).values(
+                    version=version, key_check=new_keyring.key_check(version), created_at=ctx.clock.now()
+                )
+            )
             audit.record(connection, ctx, actor, [audit.Event(action="keys.rotate", details={"new_version": version})])
         started = True
     newest = ctx.keyring.newest_version
@@ -105,7 +111,9 @@ def rotate(
             on_batch(rewrapped)
     complete = _pending(ctx, newest) == 0
     if complete and (rewrapped or started):
-        audit.record_alone(ctx, actor, audit.Event(action="keys.rotate_complete", details={"version": newest, "rewrapped": rewrapped}))
+        audit.record_alone(
+            ctx, actor, audit.Event(action="keys.rotate_complete", details={"version": newest, "rewrapped": rewrapped})
+        )
     return RotationReport(version=newest, started_new_version=started, rewrapped=rewrapped, complete=complete)
 
 
@@ -127,6 +135,10 @@ def _rewrap_batch(ctx: Context, actor: Actor, newest: int, batch_size: int) -> i
                 .values(kek_version=version, wrapped_dek=wrapped)
             )
         if rows:
-            audit.record(connection, ctx, actor, [audit.Event(
-                action="keys.rewrap", details={"count": len(rows), "to_version": newest})])
+            audit.record(
+                connection,
+                ctx,
+                actor,
+                [audit.Event(action="keys.rewrap", details={"count": len(rows), "to_version": newest})],
+            )
     return len(rows)

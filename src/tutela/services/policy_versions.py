@@ -91,7 +91,8 @@ def apply(ctx: Context, actor: Actor, source: Path) -> int | None:
 def history(ctx: Context) -> list[PolicyVersion]:
     with read_only(ctx.engine) as connection:
         rows = connection.execute(
-            select(policy_version.c.version, policy_version.c.sha256, policy_version.c.applied_at, policy_version.c.actor)
-            .order_by(policy_version.c.version)
+            select(
+                policy_version.c.version, policy_version.c.sha256, policy_version.c.applied_at, policy_version.c.actor
+            ).order_by(policy_version.c.version)
         ).all()
     return [PolicyVersion(int(r.version), str(r.sha256), r.applied_at, str(r.actor)) for r in rows]

@@ -34,13 +34,19 @@ class StoreStatus:
 def store_status(ctx: Context) -> StoreStatus:
     with read_only(ctx.engine) as connection:
         active = connection.execute(
-            select(func.count()).select_from(customer).where(customer.c.erased_at.is_(None))).scalar_one()
+            select(func.count()).select_from(customer).where(customer.c.erased_at.is_(None))
+        ).scalar_one()
         erased = connection.execute(
-            select(func.count()).select_from(customer).where(customer.c.erased_at.isnot(None))).scalar_one()
-        by_category = {r.category: int(r.n) for r in connection.execute(
-            select(field.c.category, func.count().label("n")).group_by(field.c.category))}
-        by_purpose = {r.purpose: int(r.n) for r in connection.execute(
-            select(field.c.purpose, func.count().label("n")).group_by(field.c.purpose))}
+            select(func.count()).select_from(customer).where(customer.c.erased_at.isnot(None))
+        ).scalar_one()
+        by_category = {
+            r.category: int(r.n)
+            for r in connection.execute(select(field.c.category, func.count().label("n")).group_by(field.c.category))
+        }
+        by_purpose = {
+            r.purpose: int(r.n)
+            for r in connection.execute(select(field.c.purpose, func.count().label("n")).group_by(field.c.purpose))
+        }
         head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
         version = connection.execute(select(func.max(policy_version.c.version))).scalar()
     url = make_url(ctx.settings.effective_database_url).render_as_string(hide_password=True)

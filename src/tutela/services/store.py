@@ -36,11 +36,16 @@ def init_store(settings: Settings, clock: Clock, *, actor: Actor = SYSTEM) -> Co
     """A new store: database schema, key file (0600), default policy. Refuses to overwrite."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.master_key is None and settings.key_file.exists():
-        raise StoreExists(f"{settings.key_file} already exists", hint="use the existing store, or choose another --data-dir")
+        raise StoreExists(
+            f"{settings.key_file} already exists", hint="use the existing store, or choose another --data-dir"
+        )
     engine = make_engine(settings)
     if _has_store(engine):
         engine.dispose()
-        raise StoreExists("the database already holds a tutela store", hint="use it, or point TUTELA_DATABASE_URL at an empty database")
+        raise StoreExists(
+            "the database already holds a tutela store",
+            hint="use it, or point TUTELA_DATABASE_URL at an empty database",
+        )
     store_id = secrets.token_hex(16)
     if settings.master_key is not None:
         keyring = read_keyring(settings)
@@ -60,9 +65,20 @@ def init_store(settings: Settings, clock: Clock, *, actor: Actor = SYSTEM) -> Co
         connection.execute(insert(meta).values(key="created_at", value=clock.now().isoformat()))
         for version in sorted(keyring.keks):
             connection.execute(
-                insert(key_version).values(version=version, key_check=keyring.key_check(version), created_at=clock.now())
+                insert(key_version).values(
+                    version=version, key_check=keyring.key_check(version), created_at=clock.now()
+                )
             )
-        audit.record(connection, ctx, actor, [audit.Event(action="store.init", details={"backend": engine.dialect.name, "kek_versions": sorted(keyring.keks)})])
+        audit.record(
+            connection,
+            ctx,
+            actor,
+            [
+                audit.Event(
+                    action="store.init", details={"backend": engine.dialect.name, "kek_versions": sorted(keyring.keks)}
+                )
+            ],
+        )
         policy_versions.record_version(connection, ctx, actor, policy)
     return ctx
 
@@ -78,7 +94,9 @@ def open_store(settings: Settings, clock: Clock, *, actor: Actor = SYSTEM) -> Co
 
 def _open(settings: Settings, clock: Clock, engine: Engine, actor: Actor) -> Context:
     if settings.backend == "sqlite" and not (settings.data_dir / "tutela.db").exists():
-        raise StoreNotInitialised(f"no tutela store in {settings.data_dir}", hint="run `tutela init` (or pass --data-dir)")
+        raise StoreNotInitialised(
+            f"no tutela store in {settings.data_dir}", hint="run `tutela init` (or pass --data-dir)"
+        )
     if not _has_store(engine):
         raise StoreNotInitialised("the database holds no tutela store", hint="run `tutela init`")
     keyring = read_keyring(settings)
@@ -111,7 +129,11 @@ def _check_keys(connection: Connection, ctx: Context, actor: Actor) -> None:
     added = sorted(set(keyring.keks) - set(known))
     for version in added:  # a rotation that wrote the key file and stopped before the database
         connection.execute(
-            insert(key_version).values(version=version, key_check=keyring.key_check(version), created_at=ctx.clock.now())
+            insert(key_version).values(
+                version=version, key_check=keyring.key_check(version), created_at=ctx.clock.now()
+            )
         )
     if added:
-        audit.record(connection, ctx, actor, [audit.Event(action="keys.version_registered", details={"versions": added})])
+        audit.record(
+            connection, ctx, actor, [audit.Event(action="keys.version_registered", details={"versions": added})]
+        )

@@ -36,11 +36,14 @@ from tutela.core.pii_guard import personal_data_kind
 from tutela.core.policy import Access, Policy, Purpose
 from tutela.core.policy.model import SOURCES
 from tutela.core.storage.engine import transaction
-from tutela.core.storage.schema import customer, field as field_table, order_link, tombstone
+from tutela.core.storage.schema import customer, order_link, tombstone
+from tutela.core.storage.schema import field as field_table
 from tutela.core.suggest import did_you_mean
 from tutela.core.taxonomy import CATEGORIES, IndexKind
 from tutela.services import audit, tombstones
 from tutela.services.context import Context
+
+AnyRow = Row[*tuple[Any, ...]]
 
 MAX_VALUE_CHARS = 2000
 
@@ -93,6 +96,7 @@ class _Prepared:
 
 # -- checking input (before anything is written) -------------------------------------------
 
+
 def _check_source(purpose: Purpose, source: str) -> None:
     if source not in SOURCES:
         raise SourceNotAllowed(f"unknown source '{source}'", hint=did_you_mean(source, SOURCES, "source"))
@@ -143,6 +147,7 @@ def _new_id() -> str:
 
 # -- store -----------------------------------------------------------------------------------
 
+
 def add_customers(
     ctx: Context, *, actor: Actor, purpose: str, source: str, customers: Sequence[NewCustomer]
 ) -> list[str]:
@@ -151,8 +156,7 @@ def add_customers(
     acting = ctx.policy.purpose(purpose)
     _check_source(acting, source)
     prepared = [
-        (_prepare_fields(ctx.policy, acting, c.fields), [normalize_order_id(o) for o in c.order_ids])
-        for c in customers
+        (_prepare_fields(ctx.policy, acting, c.fields), [normalize_order_id(o) for o in c.order_ids]) for c in customers
     ]
     now = ctx.clock.now()
     keyring = ctx.keyring
@@ -165,27 +169,48 @@ def add_customers(
         customer_id = _new_id()
         ids.append(customer_id)
         sealed = keyring.seal_customer(customer_id, [(i.category, purpose, i.value) for i in items])
-        customer_rows.append({
-            "id": customer_id, "kek_version": sealed.kek_version, "wrapped_dek": sealed.wrapped_dek,
-            "created_at": now, "updated_at": now, "erased_at": None,
-        })
+        customer_rows.append(
+            {
+                "id": customer_id,
+                "kek_version": sealed.kek_version,
+                "wrapped_dek": sealed.wrapped_dek,
+                "created_at": now,
+                "updated_at": now,
+                "erased_at": None,
+            }
+        )
         for item, envelope in zip(items, sealed.envelopes, strict=True):
-            field_rows.append({
-                "customer_id": customer_id, "category": item.category, "purpose": purpose, "source": source,
-                "ciphertext": envelope,
-                "blind_index": keyring.blind_index(item.index_kind, item.index_key)
-                if item.index_kind is not None and item.index_key is not None else None,
-                "created_at": now, "updated_at": now,
-            })
+            field_rows.append(
+                {
+                    "customer_id": customer_id,
+                    "category": item.category,
+                    "purpose": purpose,
+                    "source": source,
+                    "ciphertext": envelope,
+                    "blind_index": keyring.blind_index(item.index_kind, item.index_key)
+                    if item.index_kind is not None and item.index_key is not None
+                    else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         for order_id in order_ids:
-            order_rows.append({
-                "blind_index": keyring.blind_index(IndexKind.ORDER_ID, order_id),
-                "customer_id": customer_id, "created_at": now,
-            })
-        events.append(audit.Event(
-            action="customer.add", customer_id=customer_id, purpose=purpose,
-            fields=[i.category for i in items], details={"source": source, "order_links": len(order_ids)},
-        ))
+            order_rows.append(
+                {
+                    "blind_index": keyring.blind_index(IndexKind.ORDER_ID, order_id),
+                    "customer_id": customer_id,
+                    "created_at": now,
+                }
+            )
+        events.append(
+            audit.Event(
+                action="customer.add",
+                customer_id=customer_id,
+                purpose=purpose,
+                fields=[i.category for i in items],
+                details={"source": source, "order_links": len(order_ids)},
+            )
+        )
     with transaction(ctx.engine) as connection:
         connection.execute(insert(customer), customer_rows)
         connection.execute(insert(field_table), field_rows)
@@ -196,18 +221,27 @@ def add_customers(
 
 
 def add_customer(
-    ctx: Context, *, actor: Actor, purpose: str, source: str, fields: Mapping[str, str],
+    ctx: Context,
+    *,
+    actor: Actor,
+    purpose: str,
+    source: str,
+    fields: Mapping[str, str],
     order_ids: Sequence[str] = (),
 ) -> str:
     return add_customers(
-        ctx, actor=actor, purpose=purpose, source=source,
+        ctx,
+        actor=actor,
+        purpose=purpose,
+        source=source,
         customers=[NewCustomer(fields=fields, order_ids=order_ids)],
     )[0]
 
 
 # -- find ------------------------------------------------------------------------------------
 
-def _open_dek(ctx: Context, row: Row[Any]) -> bytes:
+
+def _open_dek(ctx: Context, row: AnyRow) -> bytes:
     return ctx.keyring.unwrap_dek(row.id, int(row.kek_version), bytes(row.wrapped_dek))
 
 
@@ -222,8 +256,14 @@ def find_customers(
     with transaction(ctx.engine) as connection:
         if by == "order_id":
             digest = keyring.blind_index(IndexKind.ORDER_ID, normalize_order_id(raw))
-            ids = sorted({str(r.customer_id) for r in connection.execute(
-                select(order_link.c.customer_id).where(order_link.c.blind_index == digest))})
+            ids = sorted(
+                {
+                    str(r.customer_id)
+                    for r in connection.execute(
+                        select(order_link.c.customer_id).where(order_link.c.blind_index == digest)
+                    )
+                }
+            )
             category = "order_id"
         else:
             category = "user.contact.email" if by == "email" else "user.contact.phone_number"
@@ -232,18 +272,34 @@ def find_customers(
             digest = keyring.blind_index(wanted.index_kind, wanted.index_key)
             ids = _confirmed(ctx, connection, category, digest, wanted)
         found = _summaries(connection, ids)
-        audit.record(connection, ctx, actor, [audit.Event(
-            action="customer.find", customer_id=ids[0] if len(ids) == 1 else None, fields=[category],
-            outcome="found" if ids else "none", details={"by": by, "matches": len(ids), "customer_ids": ids[:50]},
-        )])
+        audit.record(
+            connection,
+            ctx,
+            actor,
+            [
+                audit.Event(
+                    action="customer.find",
+                    customer_id=ids[0] if len(ids) == 1 else None,
+                    fields=[category],
+                    outcome="found" if ids else "none",
+                    details={"by": by, "matches": len(ids), "customer_ids": ids[:50]},
+                )
+            ],
+        )
     return found
 
 
 def _confirmed(ctx: Context, connection: Connection, category: str, digest: bytes, wanted: _Prepared) -> list[str]:
     """Blind-index candidates whose decrypted value really matches (a truncated digest may collide)."""
     rows = connection.execute(
-        select(field_table.c.customer_id, field_table.c.purpose, field_table.c.ciphertext,
-               customer.c.id, customer.c.kek_version, customer.c.wrapped_dek)
+        select(
+            field_table.c.customer_id,
+            field_table.c.purpose,
+            field_table.c.ciphertext,
+            customer.c.id,
+            customer.c.kek_version,
+            customer.c.wrapped_dek,
+        )
         .join(customer, customer.c.id == field_table.c.customer_id)
         .where(field_table.c.blind_index == digest, field_table.c.category == category)
     ).all()
@@ -260,11 +316,14 @@ def _summaries(connection: Connection, ids: list[str]) -> list[FoundCustomer]:
     if not ids:
         return []
     rows = connection.execute(
-        select(field_table.c.customer_id, field_table.c.category, field_table.c.source)
-        .where(field_table.c.customer_id.in_(ids))
+        select(field_table.c.customer_id, field_table.c.category, field_table.c.source).where(
+            field_table.c.customer_id.in_(ids)
+        )
     ).all()
-    created = {str(r.id): r.created_at for r in connection.execute(
-        select(customer.c.id, customer.c.created_at).where(customer.c.id.in_(ids)))}
+    created = {
+        str(r.id): r.created_at
+        for r in connection.execute(select(customer.c.id, customer.c.created_at).where(customer.c.id.in_(ids)))
+    }
     return [
         FoundCustomer(
             id=cid,
@@ -278,10 +337,12 @@ def _summaries(connection: Connection, ids: list[str]) -> list[FoundCustomer]:
 
 # -- reveal ------------------------------------------------------------------------------------
 
-def _load_customer(connection: Connection, customer_id: str) -> Row[Any]:
+
+def _load_customer(connection: Connection, customer_id: str) -> AnyRow:
     row = connection.execute(
-        select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek, customer.c.erased_at)
-        .where(customer.c.id == customer_id)
+        select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek, customer.c.erased_at).where(
+            customer.c.id == customer_id
+        )
     ).first()
     if row is None:
         raise CustomerNotFound(f"no customer with id '{customer_id}'", hint="find the id with `tutela customer find`")
@@ -290,7 +351,7 @@ def _load_customer(connection: Connection, customer_id: str) -> Row[Any]:
     return row
 
 
-def _visible_copy(policy: Policy, purpose: str, rows: list[Row[Any]]) -> Row[Any] | None:
+def _visible_copy(policy: Policy, purpose: str, rows: list[AnyRow]) -> AnyRow | None:
     """Of a category's stored copies, the one stored under the acting purpose, else the
     newest one whose purpose is not restricted (tax copies stay under tax). Either way the
     copy's source must be one the acting purpose may use: an Amazon-sourced address never
@@ -312,9 +373,17 @@ def reveal(ctx: Context, *, actor: Actor, purpose: str, customer_id: str) -> Rev
         with transaction(ctx.engine) as connection:
             result = _reveal_in(connection, ctx, actor, purpose, customer_id)
     except (CustomerNotFound, CustomerErased, CannotOpen) as exc:
-        audit.record_alone(ctx, actor, audit.Event(
-            action="customer.reveal", customer_id=customer_id, purpose=purpose,
-            outcome=exc.code.rsplit(".", 1)[-1], details={"role": actor.role}))
+        audit.record_alone(
+            ctx,
+            actor,
+            audit.Event(
+                action="customer.reveal",
+                customer_id=customer_id,
+                purpose=purpose,
+                outcome=exc.code.rsplit(".", 1)[-1],
+                details={"role": actor.role},
+            ),
+        )
         raise
     return result
 
@@ -322,10 +391,8 @@ def reveal(ctx: Context, *, actor: Actor, purpose: str, customer_id: str) -> Rev
 def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str, customer_id: str) -> Revealed:
     policy = ctx.policy
     row = _load_customer(connection, customer_id)
-    stored = connection.execute(
-        select(field_table).where(field_table.c.customer_id == customer_id)
-    ).all()
-    by_category: dict[str, list[Row[Any]]] = {}
+    stored = connection.execute(select(field_table).where(field_table.c.customer_id == customer_id)).all()
+    by_category: dict[str, list[AnyRow]] = {}
     for item in stored:
         by_category.setdefault(item.category, []).append(item)
     dek: bytes | None = None
@@ -342,19 +409,27 @@ def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str,
         shown = value if access is Access.PLAIN else mask(category, value)
         revealed.append(RevealedField(category, access, shown, copy.purpose, copy.source))
     levels = {level.value: [f.category for f in revealed if f.access is level] for level in Access}
-    audit.record(connection, ctx, actor, [audit.Event(
-        action="customer.reveal", customer_id=customer_id, purpose=purpose,
-        fields=[f.category for f in revealed if f.access is not Access.DENIED],
-        details={"role": actor.role, **levels},
-    )])
+    audit.record(
+        connection,
+        ctx,
+        actor,
+        [
+            audit.Event(
+                action="customer.reveal",
+                customer_id=customer_id,
+                purpose=purpose,
+                fields=[f.category for f in revealed if f.access is not Access.DENIED],
+                details={"role": actor.role, **levels},
+            )
+        ],
+    )
     return Revealed(customer_id=customer_id, purpose=purpose, role=actor.role, fields=revealed)
 
 
 # -- rectify ------------------------------------------------------------------------------------
 
-def rectify(
-    ctx: Context, *, actor: Actor, purpose: str, customer_id: str, fields: Mapping[str, str]
-) -> list[str]:
+
+def rectify(ctx: Context, *, actor: Actor, purpose: str, customer_id: str, fields: Mapping[str, str]) -> list[str]:
     """Replace a category's value in every stored copy; add it under `purpose` if none exists."""
     policy = ctx.policy
     acting = policy.purpose(purpose)
@@ -379,39 +454,72 @@ def rectify(
         updated = 0
         added: list[str] = []
         for item in prepared:
-            copies = connection.execute(
-                select(field_table.c.purpose).where(
-                    field_table.c.customer_id == customer_id, field_table.c.category == item.category)
-            ).scalars().all()
-            index = (ctx.keyring.blind_index(item.index_kind, item.index_key)
-                     if item.index_kind is not None and item.index_key is not None else None)
+            copies = (
+                connection.execute(
+                    select(field_table.c.purpose).where(
+                        field_table.c.customer_id == customer_id, field_table.c.category == item.category
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            index = (
+                ctx.keyring.blind_index(item.index_kind, item.index_key)
+                if item.index_kind is not None and item.index_key is not None
+                else None
+            )
             if not copies:
-                connection.execute(insert(field_table).values(
-                    customer_id=customer_id, category=item.category, purpose=purpose, source="manual",
-                    ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, purpose, item.value),
-                    blind_index=index, created_at=now, updated_at=now))
+                connection.execute(
+                    insert(field_table).values(
+                        customer_id=customer_id,
+                        category=item.category,
+                        purpose=purpose,
+                        source="manual",
+                        ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, purpose, item.value),
+                        blind_index=index,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
                 added.append(item.category)
                 continue
             for stored_purpose in copies:
                 connection.execute(
                     update(field_table)
-                    .where(field_table.c.customer_id == customer_id, field_table.c.category == item.category,
-                           field_table.c.purpose == stored_purpose)
-                    .values(ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, stored_purpose, item.value),
-                            blind_index=index, updated_at=now))
+                    .where(
+                        field_table.c.customer_id == customer_id,
+                        field_table.c.category == item.category,
+                        field_table.c.purpose == stored_purpose,
+                    )
+                    .values(
+                        ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, stored_purpose, item.value),
+                        blind_index=index,
+                        updated_at=now,
+                    )
+                )
                 updated += 1
         connection.execute(update(customer).where(customer.c.id == customer_id).values(updated_at=now))
-        audit.record(connection, ctx, actor, [audit.Event(
-            action="customer.rectify", customer_id=customer_id, purpose=purpose,
-            fields=[i.category for i in prepared], details={"copies_updated": updated, "added": added})])
+        audit.record(
+            connection,
+            ctx,
+            actor,
+            [
+                audit.Event(
+                    action="customer.rectify",
+                    customer_id=customer_id,
+                    purpose=purpose,
+                    fields=[i.category for i in prepared],
+                    details={"copies_updated": updated, "added": added},
+                )
+            ],
+        )
     return [i.category for i in prepared]
 
 
 # -- erase ------------------------------------------------------------------------------------
 
-def erase(
-    ctx: Context, *, actor: Actor, customer_id: str, reason: str, journal: bool = True
-) -> ErasureReceipt:
+
+def erase(ctx: Context, *, actor: Actor, customer_id: str, reason: str, journal: bool = True) -> ErasureReceipt:
     """Crypto-shred: ciphertexts deleted, blind indexes gone, the DEK destroyed, a tombstone kept."""
     text = reason.strip()
     if not text:
@@ -420,18 +528,32 @@ def erase(
     if kind:
         raise PersonalDataInText(
             f"the reason seems to contain {kind}; reasons are kept in the audit log, which holds no personal data",
-            hint="describe the reason without it, e.g. a ticket number")
+            hint="describe the reason without it, e.g. a ticket number",
+        )
     now = ctx.clock.now()
     with transaction(ctx.engine) as connection:
         _load_customer(connection, customer_id)
         deleted = connection.execute(delete(field_table).where(field_table.c.customer_id == customer_id)).rowcount
         connection.execute(delete(order_link).where(order_link.c.customer_id == customer_id))
-        connection.execute(update(customer).where(customer.c.id == customer_id).values(
-            wrapped_dek=None, kek_version=None, erased_at=now, updated_at=now))
+        connection.execute(
+            update(customer)
+            .where(customer.c.id == customer_id)
+            .values(wrapped_dek=None, kek_version=None, erased_at=now, updated_at=now)
+        )
         connection.execute(delete(tombstone).where(tombstone.c.customer_id == customer_id))
         connection.execute(insert(tombstone).values(customer_id=customer_id, erased_at=now, reason=text))
-        audit.record(connection, ctx, actor, [audit.Event(
-            action="customer.erase", customer_id=customer_id, details={"fields_deleted": deleted, "reason": text})])
+        audit.record(
+            connection,
+            ctx,
+            actor,
+            [
+                audit.Event(
+                    action="customer.erase",
+                    customer_id=customer_id,
+                    details={"fields_deleted": deleted, "reason": text},
+                )
+            ],
+        )
     if journal:
         tombstones.append(ctx, customer_id, now)
     return ErasureReceipt(customer_id=customer_id, fields_deleted=deleted, erased_at=now)
@@ -447,10 +569,19 @@ def reapply_tombstones(ctx: Context, *, actor: Actor) -> int:
     with transaction(ctx.engine) as connection:
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
-            revived += [str(r.id) for r in connection.execute(
-                select(customer.c.id).where(customer.c.id.in_(chunk), customer.c.wrapped_dek.isnot(None)))]
+            revived += [
+                str(r.id)
+                for r in connection.execute(
+                    select(customer.c.id).where(customer.c.id.in_(chunk), customer.c.wrapped_dek.isnot(None))
+                )
+            ]
     for customer_id in revived:
-        erase(ctx, actor=actor, customer_id=customer_id, reason="re-erased after a restore (tombstone journal)",
-              journal=False)
+        erase(
+            ctx,
+            actor=actor,
+            customer_id=customer_id,
+            reason="re-erased after a restore (tombstone journal)",
+            journal=False,
+        )
     tombstones.mark_seen(ctx)
     return len(revived)

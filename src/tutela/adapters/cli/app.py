@@ -24,7 +24,9 @@ def _root(
     ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Store folder (default: $TUTELA_DATA_DIR, else ./tutela-data).", show_default=False),
+        typer.Option(
+            "--data-dir", help="Store folder (default: $TUTELA_DATA_DIR, else ./tutela-data).", show_default=False
+        ),
     ] = None,
 ) -> None:
     ctx.obj = CliState(data_dir=data_dir)

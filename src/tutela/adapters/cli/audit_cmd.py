@@ -25,11 +25,15 @@ def verify(
         report = guarded(lambda: audit.verify(store, checkpoint=checkpoint))
     verdict = report.verdict
     if verdict.first_break is not None:
-        err.print(f"[bold red]broken[/]: {verdict.first_break.reason} (first broken link: event {verdict.first_break.seq};"
-                  f" events 1-{verdict.head_seq} verify)")
+        err.print(
+            f"[bold red]broken[/]: {verdict.first_break.reason} (first broken link: event {verdict.first_break.seq};"
+            f" events 1-{verdict.head_seq} verify)"
+        )
         raise typer.Exit(INTEGRITY)
     if not report.head_matches:
-        err.print("[bold red]broken[/]: the chain's recorded head does not match its last event: events were removed or added")
+        err.print(
+            "[bold red]broken[/]: the chain's recorded head does not match its last event: events were removed or added"
+        )
         raise typer.Exit(INTEGRITY)
     if report.checkpoint_problem:
         err.print(f"[bold red]broken[/]: {report.checkpoint_problem}")
@@ -48,8 +52,16 @@ def tail(
         events = guarded(lambda: audit.tail(store, limit=n))
     table = Table("seq", "at (UTC)", "actor", "action", "customer", "purpose", "fields", "outcome")
     for e in events:
-        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), e["actor"], e["action"], e["customer_id"] or "",
-                      e["purpose"] or "", e["fields"].strip("[]").replace('"', ""), e["outcome"])
+        table.add_row(
+            str(e["seq"]),
+            e["at"][:19].replace("T", " "),
+            e["actor"],
+            e["action"],
+            e["customer_id"] or "",
+            e["purpose"] or "",
+            e["fields"].strip("[]").replace('"', ""),
+            e["outcome"],
+        )
     out.print(table)
 
 

@@ -31,8 +31,11 @@ def add(
     """Store a new customer's fields under a purpose; prints the customer id."""
     fields = split_assignments(field)
     with opened(ctx) as store:
-        customer_id = guarded(lambda: vault.add_customer(
-            store, actor=LOCAL_OPERATOR, purpose=purpose, source=source, fields=fields, order_ids=order_id or []))
+        customer_id = guarded(
+            lambda: vault.add_customer(
+                store, actor=LOCAL_OPERATOR, purpose=purpose, source=source, fields=fields, order_ids=order_id or []
+            )
+        )
     out.print(customer_id)
 
 
@@ -46,13 +49,23 @@ def find(
 ) -> None:
     """Find customers by e-mail, phone or order id (values are never printed)."""
     with opened(ctx) as store:
-        found = guarded(lambda: vault.find_customers(
-            store, actor=LOCAL_OPERATOR, email=email, phone=phone, order_id=order_id))
+        found = guarded(
+            lambda: vault.find_customers(store, actor=LOCAL_OPERATOR, email=email, phone=phone, order_id=order_id)
+        )
     if as_json:
-        out.print_json(json.dumps([
-            {"id": f.id, "categories": f.categories, "sources": f.sources, "created_at": f.created_at.isoformat()}
-            for f in found
-        ]))
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "id": f.id,
+                        "categories": f.categories,
+                        "sources": f.sources,
+                        "created_at": f.created_at.isoformat(),
+                    }
+                    for f in found
+                ]
+            )
+        )
         return
     if not found:
         out.print("no customer matches")
@@ -76,17 +89,35 @@ def show(
     with opened(ctx) as store:
         revealed = guarded(lambda: vault.reveal(store, actor=actor, purpose=purpose, customer_id=customer_id))
     if as_json:
-        out.print_json(json.dumps({
-            "customer_id": revealed.customer_id, "purpose": revealed.purpose, "role": revealed.role,
-            "fields": [
-                {"category": f.category, "access": f.access.value, "value": f.value,
-                 "stored_under": f.stored_under, "source": f.source}
-                for f in revealed.fields
-            ],
-        }))
+        out.print_json(
+            json.dumps(
+                {
+                    "customer_id": revealed.customer_id,
+                    "purpose": revealed.purpose,
+                    "role": revealed.role,
+                    "fields": [
+                        {
+                            "category": f.category,
+                            "access": f.access.value,
+                            "value": f.value,
+                            "stored_under": f.stored_under,
+                            "source": f.source,
+                        }
+                        for f in revealed.fields
+                    ],
+                }
+            )
+        )
         return
-    table = Table("category", "access", "value", "stored under", "source",
-                  title=f"{revealed.customer_id} for {revealed.purpose}, as {revealed.role}", title_justify="left")
+    table = Table(
+        "category",
+        "access",
+        "value",
+        "stored under",
+        "source",
+        title=f"{revealed.customer_id} for {revealed.purpose}, as {revealed.role}",
+        title_justify="left",
+    )
     style = {Access.PLAIN: "green", Access.MASKED: "yellow", Access.DENIED: "red"}
     for f in revealed.fields:
         table.add_row(f.category, f"[{style[f.access]}]{f.access.value}[/]", f.value or "—", f.stored_under, f.source)
@@ -103,8 +134,9 @@ def rectify(
     """Correct fields: every stored copy of each category gets the new value. Audited."""
     fields = split_assignments(field)
     with opened(ctx) as store:
-        changed = guarded(lambda: vault.rectify(
-            store, actor=LOCAL_OPERATOR, purpose=purpose, customer_id=customer_id, fields=fields))
+        changed = guarded(
+            lambda: vault.rectify(store, actor=LOCAL_OPERATOR, purpose=purpose, customer_id=customer_id, fields=fields)
+        )
     out.print(f"[green]rectified[/] {customer_id}: {', '.join(changed)}")
 
 
@@ -117,5 +149,7 @@ def erase(
     """Erase a customer for good: ciphertexts and indexes deleted, data key destroyed, tombstone kept."""
     with opened(ctx) as store:
         receipt = guarded(lambda: vault.erase(store, actor=LOCAL_OPERATOR, customer_id=customer_id, reason=reason))
-    out.print(f"[green]erased[/] {receipt.customer_id}: {receipt.fields_deleted} fields deleted, data key destroyed"
-              f" at {receipt.erased_at.isoformat()}")
+    out.print(
+        f"[green]erased[/] {receipt.customer_id}: {receipt.fields_deleted} fields deleted, data key destroyed"
+        f" at {receipt.erased_at.isoformat()}"
+    )

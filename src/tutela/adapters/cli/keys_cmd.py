@@ -25,8 +25,10 @@ def status(ctx: typer.Context) -> None:
         table.add_row(f"{v.version}{marker}", v.created_at.strftime("%Y-%m-%d %H:%M"), str(v.data_keys))
     out.print(table)
     if report.pending_rewrap:
-        out.print(f"[yellow]{report.pending_rewrap} data keys still wrapped by older versions[/]:"
-                  " run `tutela keys rotate` to finish")
+        out.print(
+            f"[yellow]{report.pending_rewrap} data keys still wrapped by older versions[/]:"
+            " run `tutela keys rotate` to finish"
+        )
 
 
 @app.command("rotate")
@@ -36,8 +38,13 @@ def rotate(
 ) -> None:
     """Add a key version and rewrap every data key (or finish an interrupted rotation)."""
     with opened(ctx) as store:
-        report = guarded(lambda: keys.rotate(
-            store, actor=LOCAL_OPERATOR, batch_size=batch_size,
-            on_batch=lambda n: out.print(f"  rewrapped {n} data keys", end="\r")))
+        report = guarded(
+            lambda: keys.rotate(
+                store,
+                actor=LOCAL_OPERATOR,
+                batch_size=batch_size,
+                on_batch=lambda n: out.print(f"  rewrapped {n} data keys", end="\r"),
+            )
+        )
     action = "rotated to" if report.started_new_version else "finished rotation to"
     out.print(f"[green]{action} key version {report.version}[/]: {report.rewrapped} data keys rewrapped")

@@ -47,19 +47,32 @@ def show(
 
 def _render(policy: Policy) -> None:
     out.print(f"[bold]{policy.shop.name}[/] ({policy.shop.country}) — privacy contact {policy.shop.privacy_contact}")
-    purposes = Table("purpose", "legal basis", "categories", "sources", "retention", title="Purposes", title_justify="left")
+    purposes = Table(
+        "purpose", "legal basis", "categories", "sources", "retention", title="Purposes", title_justify="left"
+    )
     for p in policy.purposes.values():
         flags = " [magenta](marketing)[/]" if p.marketing else (" [yellow](restricted)[/]" if p.restricted else "")
-        purposes.add_row(p.key + flags, p.legal_basis.value, "\n".join(sorted(p.categories)),
-                         ", ".join(sorted(p.sources)), p.retention.text)
+        purposes.add_row(
+            p.key + flags,
+            p.legal_basis.value,
+            "\n".join(sorted(p.categories)),
+            ", ".join(sorted(p.sources)),
+            p.retention.text,
+        )
     out.print(purposes)
-    roles = Table("role", "purpose", "plain", "masked", title="Roles (anything not listed is denied)", title_justify="left")
+    roles = Table(
+        "role", "purpose", "plain", "masked", title="Roles (anything not listed is denied)", title_justify="left"
+    )
     for role in policy.roles.values():
         for purpose_key, grants in role.grants.items():
             plain = sorted(c for c, a in grants.items() if a is Access.PLAIN)
             masked = sorted(c for c, a in grants.items() if a is Access.MASKED)
-            roles.add_row(role.key, "every purpose" if purpose_key == "*" else purpose_key,
-                          "\n".join(plain).replace("*", "every category"), "\n".join(masked))
+            roles.add_row(
+                role.key,
+                "every purpose" if purpose_key == "*" else purpose_key,
+                "\n".join(plain).replace("*", "every category"),
+                "\n".join(masked),
+            )
     out.print(roles)
 
 

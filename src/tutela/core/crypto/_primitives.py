@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 KEY_BYTES = 32
 NONCE_BYTES = 12
 
-__all__ = ["AESGCM", "InvalidTag", "KEY_BYTES", "NONCE_BYTES", "hkdf", "hmac_sha256", "random_bytes", "Mac"]
+__all__ = ["AESGCM", "KEY_BYTES", "NONCE_BYTES", "InvalidTag", "Mac", "hkdf", "hmac_sha256", "random_bytes"]
 
 
 def random_bytes(n: int) -> bytes:

@@ -33,8 +33,7 @@ def read_key_file(path: Path) -> Keyring:
     except FileNotFoundError:
         raise KeyFileMissing(
             f"no key file at {path}",
-            hint="run `tutela init` for a new store, restore the key file from your backup,"
-            " or set TUTELA_MASTER_KEY",
+            hint="run `tutela init` for a new store, restore the key file from your backup, or set TUTELA_MASTER_KEY",
         ) from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyFileInsecure(
@@ -44,9 +43,7 @@ def read_key_file(path: Path) -> Keyring:
     try:
         document = json.loads(path.read_text("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise KeyFileInvalid(
-            f"the key file {path} is damaged", hint="restore it from your backup"
-        ) from None
+        raise KeyFileInvalid(f"the key file {path} is damaged", hint="restore it from your backup") from None
     return Keyring.from_document(document)
 
 

@@ -80,11 +80,14 @@ class Keyring:
         if not self.keks or any(len(k) != KEY_BYTES for k in self.keks.values()):
             raise KeyFileInvalid("the keyring holds no valid 256-bit key", hint="restore the key file from your backup")
         if len(self.index_root) != KEY_BYTES:
-            raise KeyFileInvalid("the keyring's index root is not 256 bits", hint="restore the key file from your backup")
-        object.__setattr__(self, "_index_macs", {
-            kind: Mac(hkdf(self.index_root, b"tutela/blind-index/v1/" + kind.value.encode()))
-            for kind in IndexKind
-        })
+            raise KeyFileInvalid(
+                "the keyring's index root is not 256 bits", hint="restore the key file from your backup"
+            )
+        object.__setattr__(
+            self,
+            "_index_macs",
+            {kind: Mac(hkdf(self.index_root, b"tutela/blind-index/v1/" + kind.value.encode())) for kind in IndexKind},
+        )
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
@@ -159,8 +162,14 @@ class Keyring:
 
     # -- fields ------------------------------------------------------------------
     def seal_field(
-        self, dek: bytes, customer_id: str, category: str, purpose: str, value: str,
-        *, _nonce: bytes | None = None,
+        self,
+        dek: bytes,
+        customer_id: str,
+        category: str,
+        purpose: str,
+        value: str,
+        *,
+        _nonce: bytes | None = None,
     ) -> bytes:
         nonce = _nonce if _nonce is not None else random_bytes(NONCE_BYTES)
         return _seal(dek, nonce, value.encode("utf-8"), _field_aad(customer_id, category, purpose))
@@ -168,9 +177,7 @@ class Keyring:
     def open_field(self, dek: bytes, customer_id: str, category: str, purpose: str, envelope: bytes) -> str:
         return _open(dek, envelope, _field_aad(customer_id, category, purpose)).decode("utf-8")
 
-    def seal_customer(
-        self, customer_id: str, fields: Sequence[tuple[str, str, str]]
-    ) -> SealedCustomer:
+    def seal_customer(self, customer_id: str, fields: Sequence[tuple[str, str, str]]) -> SealedCustomer:
         """A new DEK, wrapped under the newest KEK, and one envelope per (category,
         purpose, value): the bulk path, one call to the random source for all nonces."""
         version = self.newest_version

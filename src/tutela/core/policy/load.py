@@ -197,12 +197,12 @@ def _purposes(raw: object, check: _Checker) -> dict[str, Purpose]:
             marketing=marketing,
             restricted=bool(table.get("restricted", False)),
         )
-        _check_amazon_rules(purpose, path, check)
+        _check_amazon_rules(purpose, path, check, basis_known=basis_text in {b.value for b in LegalBasis})
         purposes[key] = purpose
     return purposes
 
 
-def _check_amazon_rules(purpose: Purpose, path: tuple[str, ...], check: _Checker) -> None:
+def _check_amazon_rules(purpose: Purpose, path: tuple[str, ...], check: _Checker, *, basis_known: bool) -> None:
     if purpose.marketing and "amazon" in purpose.sources:
         check.problem(
             path + ("sources",),
@@ -210,7 +210,7 @@ def _check_amazon_rules(purpose: Purpose, path: tuple[str, ...], check: _Checker
             " no marketing to Amazon customers) — remove 'amazon' from its sources",
             "amazon",
         )
-    if purpose.marketing and purpose.legal_basis is not LegalBasis.CONSENT:
+    if purpose.marketing and basis_known and purpose.legal_basis is not LegalBasis.CONSENT:
         check.problem(
             path + ("legal_basis",),
             f"marketing purpose '{purpose.key}' needs legal_basis = \"consent\"",
@@ -255,12 +255,15 @@ def _roles(raw: object, purposes: dict[str, Purpose], check: _Checker) -> dict[s
                 hint = did_you_mean(purpose_key, purposes, "purpose")
                 check.problem(grant_path, f"role '{key}' names unknown purpose '{purpose_key}' — {hint}")
                 continue
-            grants[purpose_key] = _grant(key, purpose_key, levels, purposes, grant_path, check)
+            grants[purpose_key] = _grant(
+                role=key, purpose_key=purpose_key, levels=levels, purposes=purposes, path=grant_path, check=check
+            )
         roles[key] = Role(key=key, description=str(table.get("description", "")), grants=grants)
     return roles
 
 
 def _grant(
+    *,
     role: str,
     purpose_key: str,
     levels: object,
@@ -285,7 +288,7 @@ def _grant(
                 hint = did_you_mean(str(category), CATEGORIES, "category")
                 check.problem(path, f"unknown category '{category}' — {hint}", str(category))
                 continue
-            if purpose_key != WILDCARD and category != WILDCARD and category not in purposes[purpose_key].categories:
+            if WILDCARD not in (purpose_key, category) and category not in purposes[purpose_key].categories:
                 check.problem(
                     path,
                     f"role '{role}' is granted '{category}' under '{purpose_key}', which does not"

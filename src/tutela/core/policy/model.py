@@ -97,17 +97,13 @@ class Policy:
         try:
             return self.purposes[key]
         except KeyError:
-            raise UnknownPurpose(
-                f"unknown purpose '{key}'", hint=did_you_mean(key, self.purposes, "purpose")
-            ) from None
+            raise UnknownPurpose(f"unknown purpose '{key}'", hint=did_you_mean(key, self.purposes, "purpose")) from None
 
     def role(self, key: str) -> Role:
         try:
             return self.roles[key]
         except KeyError:
-            raise UnknownRole(
-                f"unknown role '{key}'", hint=did_you_mean(key, self.roles, "role")
-            ) from None
+            raise UnknownRole(f"unknown role '{key}'", hint=did_you_mean(key, self.roles, "role")) from None
 
     def decide(self, role: str, purpose: str, category: str) -> Access:
         """What `role`, acting under `purpose`, may see of `category`. Denied unless granted."""
@@ -125,8 +121,4 @@ class Policy:
         return Access.DENIED
 
     def purposes_collecting(self, category: str, source: str) -> list[str]:
-        return [
-            p.key
-            for p in self.purposes.values()
-            if category in p.categories and source in p.sources
-        ]
+        return [p.key for p in self.purposes.values() if category in p.categories and source in p.sources]
