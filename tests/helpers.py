@@ -48,3 +48,8 @@ def break_audit_inserts(ctx: Context) -> None:
 
 def count(ctx: Context, table: str) -> int:
     return int(rows(ctx, f"SELECT count(*) FROM {table}")[0][0])
+
+
+def stored_fields(ctx: Context) -> int:
+    """How many personal fields the store holds (counted from the records' category bits)."""
+    return sum(bin(int(r[0])).count("1") for r in rows(ctx, "SELECT categories FROM record"))

@@ -109,9 +109,7 @@ def test_rotation_keeps_old_versions_and_rewraps(keyring: Keyring) -> None:
 
 
 def test_seal_customer_bulk_path_opens_with_single_field_api(keyring: Keyring) -> None:
-    sealed = keyring.seal_customer(
-        "c1", [("user.name", "fulfillment", "Ada"), ("user.contact.email", "fulfillment", "a@b.de")]
-    )
+    sealed = keyring.seal_customer("c1", "fulfillment", [("user.name", "Ada"), ("user.contact.email", "a@b.de")])
     dek = keyring.unwrap_dek("c1", sealed.kek_version, sealed.wrapped_dek)
     assert keyring.open_field(dek, "c1", "user.name", "fulfillment", sealed.envelopes[0]) == "Ada"
     assert keyring.open_field(dek, "c1", "user.contact.email", "fulfillment", sealed.envelopes[1]) == "a@b.de"

@@ -32,11 +32,11 @@ def add_many(store: Context, n: int) -> list[str]:
 
 def test_rotate_rewraps_every_data_key_and_old_data_still_reads(store: Context, clock: FixedClock) -> None:
     ids = add_many(store, 25)
-    ciphertexts_before = {tuple(r) for r in rows(store, "SELECT customer_id, category, ciphertext FROM field")}
+    ciphertexts_before = {tuple(r) for r in rows(store, "SELECT customer_id, purpose, fields FROM record")}
     report = keys.rotate(store, actor=OWNER, batch_size=10)
     assert (report.version, report.rewrapped, report.complete, report.started_new_version) == (2, 25, True, True)
     assert read_key_file(store.settings.key_file).newest_version == 2
-    assert {tuple(r) for r in rows(store, "SELECT customer_id, category, ciphertext FROM field")} == ciphertexts_before
+    assert {tuple(r) for r in rows(store, "SELECT customer_id, purpose, fields FROM record")} == ciphertexts_before
     reopened = open_store(store.settings, clock)
     try:
         status = keys.status(reopened)

@@ -11,7 +11,7 @@ from tests.helpers import ADA, rows
 from tutela.core.clock import FixedClock
 from tutela.core.errors import PolicyInvalid, StorageLocked, StorageUnavailable, StoreExists, StoreNotInitialised
 from tutela.core.settings import Settings
-from tutela.core.storage.schema import customer, field, meta
+from tutela.core.storage.schema import customer, meta, record
 from tutela.services import status, vault
 from tutela.services.context import Context
 from tutela.services.store import init_store, open_store
@@ -68,20 +68,20 @@ def test_restored_backup_is_erased_again_from_the_tombstone_journal(store: Conte
     with store.engine.connect() as connection:
         backup: dict[str, list[dict[str, Any]]] = {
             table.name: [dict(r._mapping) for r in connection.execute(select(table))]
-            for table in (customer, field, meta)
+            for table in (customer, record, meta)
         }
     vault.erase(store, actor=OWNER, customer_id=gone, reason="request 7")
     with store.engine.begin() as connection:  # restore the old backup of these tables
-        for table in (field, customer, meta):
+        for table in (record, customer, meta):
             connection.execute(text(f"DELETE FROM {table.name}"))
-        for table in (meta, customer, field):
+        for table in (meta, customer, record):
             connection.execute(insert(table), backup[table.name])
-    assert len(rows(store, "SELECT 1 FROM field WHERE customer_id = :c", c=gone)) == len(ADA)
+    assert len(rows(store, "SELECT 1 FROM record WHERE customer_id = :c", c=gone)) == 1
     reopened = open_store(store.settings, clock)
     try:
-        assert rows(reopened, "SELECT 1 FROM field WHERE customer_id = :c", c=gone) == []
+        assert rows(reopened, "SELECT 1 FROM record WHERE customer_id = :c", c=gone) == []
         assert rows(reopened, "SELECT wrapped_dek FROM customer WHERE id = :c", c=gone)[0].wrapped_dek is None
-        assert len(rows(reopened, "SELECT 1 FROM field WHERE customer_id = :c", c=keep)) == 1
+        assert len(rows(reopened, "SELECT 1 FROM record WHERE customer_id = :c", c=keep)) == 1
         reason = rows(reopened, "SELECT details FROM audit_event WHERE action = 'customer.erase' ORDER BY seq DESC")[0]
         assert "restore" in reason.details
     finally:

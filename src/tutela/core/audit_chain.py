@@ -17,8 +17,12 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact, key-sorted, UTF-8 JSON (one encoder reused: this is on the write path)."""
+    return _CANONICAL.encode(value)
 
 
 @dataclass(frozen=True)
@@ -36,22 +40,22 @@ class EventBody:
     details: str  # canonical JSON object
 
     def encode(self) -> bytes:
-        return canonical_json(
-            [
-                self.seq,
-                self.at,
-                self.actor,
-                self.action,
-                self.customer_id,
-                self.purpose,
-                self.fields,
-                self.outcome,
-                self.details,
-            ]
-        ).encode("utf-8")
+        return encode_event(
+            (self.seq, self.at, self.actor, self.action, self.customer_id, self.purpose,
+             self.fields, self.outcome, self.details)
+        )  # fmt: skip
 
     def link_hash(self, prev_hash: str) -> str:
-        return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + self.encode()).hexdigest()
+        return link_hash(prev_hash, self.encode())
+
+
+def encode_event(columns: tuple[int, str, str, str, str | None, str | None, str, str, str]) -> bytes:
+    """The canonical encoding of an event's columns, in the order of EventBody."""
+    return _CANONICAL.encode(columns).encode("utf-8")
+
+
+def link_hash(prev_hash: str, encoded: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + encoded).hexdigest()
 
 
 @dataclass(frozen=True)

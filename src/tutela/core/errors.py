@@ -74,6 +74,13 @@ class CannotOpen(TutelaError):
     code = "vault.cannot_open"
 
 
+def cannot_open() -> CannotOpen:
+    return CannotOpen(
+        "cannot open the stored value",
+        hint="it was altered, moved, or the key is not this store's; see `tutela audit tail`",
+    )
+
+
 class CustomerNotFound(TutelaError):
     code = "customer.not_found"
 

@@ -7,15 +7,16 @@ import hmac
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tutela.core import audit_chain
 from tutela.core.actor import Actor
-from tutela.core.audit_chain import GENESIS, EventBody, Verdict, canonical_json
+from tutela.core.audit_chain import GENESIS, Verdict, canonical_json, encode_event, link_hash
 from tutela.core.errors import AuditWriteFailed, CheckpointInvalid
+from tutela.core.storage.bulk import insert_rows
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import audit_checkpoint, audit_event, audit_head
 from tutela.services.context import Context
@@ -23,8 +24,7 @@ from tutela.services.context import Context
 CHECKPOINT_PREFIX = "tutela-ckpt:v1"
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):  # a tuple: one per stored customer on the bulk path
     action: str
     customer_id: str | None = None
     purpose: str | None = None
@@ -48,32 +48,32 @@ def _lock_head(connection: Connection) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
+_EVENT_COLUMNS = (
+    "seq", "at", "actor", "action", "customer_id", "purpose", "fields", "outcome", "details", "prev_hash", "hash",
+)  # fmt: skip
+
+
 def record(connection: Connection, ctx: Context, actor: Actor, events: Iterable[Event]) -> int:
     """Append events to the chain inside the caller's transaction. Any failure raises
     AuditWriteFailed, and the caller's transaction must then roll back (fail closed)."""
     try:
         seq, prev = _lock_head(connection)
         at = _timestamp(ctx.clock.now())
-        rows: list[dict[str, Any]] = []
+        field_lists: dict[tuple[str, ...], str] = {}  # a batch repeats the same field lists...
+        details_memo: dict[tuple[tuple[str, Any], ...], str] = {}  # ...and often the same details
+        rows: list[tuple[Any, ...]] = []
         for event in events:
             seq += 1
-            body = EventBody(
-                seq=seq,
-                at=at,
-                actor=actor.id,
-                action=event.action,
-                customer_id=event.customer_id,
-                purpose=event.purpose,
-                fields=canonical_json(sorted(event.fields)),
-                outcome=event.outcome,
-                details=canonical_json(dict(event.details or {})),
-            )
-            digest = body.link_hash(prev)
-            rows.append({**body.__dict__, "prev_hash": prev, "hash": digest})
+            names = tuple(sorted(event.fields))
+            fields = field_lists.get(names) or field_lists.setdefault(names, canonical_json(list(names)))
+            columns = (seq, at, actor.id, event.action, event.customer_id, event.purpose, fields,
+                       event.outcome, _details_json(event.details, details_memo))  # fmt: skip
+            digest = link_hash(prev, encode_event(columns))
+            rows.append((*columns, prev, digest))
             prev = digest
         if not rows:
             return seq
-        connection.execute(insert(audit_event), rows)
+        insert_rows(connection, audit_event, _EVENT_COLUMNS, rows)
         connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
         return seq
     except DBAPIError:
@@ -81,6 +81,20 @@ def record(connection: Connection, ctx: Context, actor: Actor, events: Iterable[
             "the audit log could not be written, so nothing was done",
             hint="check the database (disk space, permissions) and try again",
         ) from None
+
+
+def _details_json(details: Mapping[str, Any] | None, memo: dict[tuple[tuple[str, Any], ...], str]) -> str:
+    if not details:
+        return "{}"
+    try:
+        key = tuple(details.items())  # same code path, same key order
+        hash(key)
+    except TypeError:  # lists inside: not worth a memo
+        return canonical_json(dict(details))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = canonical_json(dict(details))
+    return found
 
 
 def record_alone(ctx: Context, actor: Actor, event: Event) -> None:

@@ -101,8 +101,9 @@ def rotate(
     newest = ctx.keyring.newest_version
     rewrapped = 0
     batches = 0
+    after = ""
     while max_batches is None or batches < max_batches:
-        done = _rewrap_batch(ctx, actor, newest, batch_size)
+        done, after = _rewrap_batch(ctx, actor, newest, batch_size, after)
         if done == 0:
             break
         rewrapped += done
@@ -117,11 +118,14 @@ def rotate(
     return RotationReport(version=newest, started_new_version=started, rewrapped=rewrapped, complete=complete)
 
 
-def _rewrap_batch(ctx: Context, actor: Actor, newest: int, batch_size: int) -> int:
+def _rewrap_batch(ctx: Context, actor: Actor, newest: int, batch_size: int, after: str) -> tuple[int, str]:
+    """Rewrap the next `batch_size` data keys after customer id `after`, in id order (the
+    primary key: no index on kek_version to slow every insert down)."""
     with transaction(ctx.engine) as connection:
         query = (
             select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek)
-            .where(customer.c.wrapped_dek.isnot(None), customer.c.kek_version < newest)
+            .where(customer.c.id > after, customer.c.wrapped_dek.isnot(None), customer.c.kek_version < newest)
+            .order_by(customer.c.id)
             .limit(batch_size)
         )
         if connection.dialect.name == "postgresql":
@@ -135,10 +139,6 @@ def _rewrap_batch(ctx: Context, actor: Actor, newest: int, batch_size: int) -> i
                 .values(kek_version=version, wrapped_dek=wrapped)
             )
         if rows:
-            audit.record(
-                connection,
-                ctx,
-                actor,
-                [audit.Event(action="keys.rewrap", details={"count": len(rows), "to_version": newest})],
-            )
-    return len(rows)
+            event = audit.Event(action="keys.rewrap", details={"count": len(rows), "to_version": newest})
+            audit.record(connection, ctx, actor, [event])
+    return len(rows), (str(rows[-1].id) if rows else after)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from tutela.core.storage.engine import read_only
-from tutela.core.storage.schema import audit_head, customer, field, policy_version
+from tutela.core.storage.schema import audit_head, customer, policy_version, record
+from tutela.core.taxonomy import CATEGORIES
 from tutela.services import keys
 from tutela.services.context import Context
 
@@ -39,16 +40,20 @@ def store_status(ctx: Context) -> StoreStatus:
         erased = connection.execute(
             select(func.count()).select_from(customer).where(customer.c.erased_at.isnot(None))
         ).scalar_one()
-        by_category = {
-            r.category: int(r.n)
-            for r in connection.execute(select(field.c.category, func.count().label("n")).group_by(field.c.category))
-        }
-        by_purpose = {
-            r.purpose: int(r.n)
-            for r in connection.execute(select(field.c.purpose, func.count().label("n")).group_by(field.c.purpose))
-        }
+        shapes = connection.execute(
+            select(record.c.purpose, record.c.categories, func.count().label("n")).group_by(
+                record.c.purpose, record.c.categories
+            )
+        ).all()
         head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
         version = connection.execute(select(func.max(policy_version.c.version))).scalar()
+    by_category: dict[str, int] = {}
+    by_purpose: dict[str, int] = {}
+    for shape in shapes:  # (purpose, bit set of categories, how many records): few distinct shapes
+        for category in CATEGORIES.values():
+            if int(shape.categories) & category.bit:
+                by_category[category.key] = by_category.get(category.key, 0) + int(shape.n)
+                by_purpose[shape.purpose] = by_purpose.get(shape.purpose, 0) + int(shape.n)
     url = make_url(ctx.settings.effective_database_url).render_as_string(hide_password=True)
     return StoreStatus(
         data_dir=str(ctx.settings.data_dir),

@@ -1,6 +1,9 @@
 """Customers and their personal fields: store under a purpose and a source, find by blind
 index, reveal per the policy, rectify, erase (crypto-shredding). Every call writes its
-audit event in the same transaction as its data, so no event means no data."""
+audit event in the same transaction as its data, so no event means no data.
+
+A customer has one data key (DEK) and one record per purpose; a record holds that purpose's
+fields, each its own envelope, with the source of each (DPP §1.8)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.engine import Row
@@ -26,26 +29,23 @@ from tutela.core.errors import (
     UnknownCategory,
 )
 from tutela.core.masking import mask
-from tutela.core.normalize import (
-    email_index_key,
-    normalize_email,
-    normalize_order_id,
-    normalize_phone,
-)
+from tutela.core.normalize import email_index_key, normalize_email, normalize_order_id, normalize_phone
 from tutela.core.pii_guard import personal_data_kind
 from tutela.core.policy import Access, Policy, Purpose
 from tutela.core.policy.model import SOURCES
+from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed
+from tutela.core.storage.bulk import db_time, insert_rows
 from tutela.core.storage.engine import transaction
-from tutela.core.storage.schema import customer, order_link, tombstone
-from tutela.core.storage.schema import field as field_table
+from tutela.core.storage.schema import customer, order_link, record, tombstone
 from tutela.core.suggest import did_you_mean
 from tutela.core.taxonomy import CATEGORIES, IndexKind
 from tutela.services import audit, tombstones
 from tutela.services.context import Context
 
 AnyRow = Row[*tuple[Any, ...]]
-
 MAX_VALUE_CHARS = 2000
+_INDEX_COLUMN = {IndexKind.EMAIL: "email_index", IndexKind.PHONE: "phone_index"}
+_INDEXED = frozenset(c.key for c in CATEGORIES.values() if c.index is not None)
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,21 @@ class ErasureReceipt:
     erased_at: datetime
 
 
-@dataclass(frozen=True)
-class _Prepared:
+class _Prepared(NamedTuple):  # a tuple, not a dataclass: one per field on the write path
     category: str
     value: str
-    index_kind: IndexKind | None
-    index_key: str | None
+    index_kind: IndexKind | None = None
+    index_key: str | None = None
+
+
+@dataclass(frozen=True)
+class _Copy:
+    """One stored copy of a category: which purpose's record holds it, and from where."""
+
+    purpose: str
+    source: str
+    envelope: bytes
+    updated_at: datetime
 
 
 # -- checking input (before anything is written) -------------------------------------------
@@ -113,110 +122,111 @@ def _prepare_value(policy: Policy, category: str, raw: str) -> _Prepared:
     if entry is None:
         raise UnknownCategory(f"unknown category '{category}'", hint=did_you_mean(category, CATEGORIES, "category"))
     value = raw.strip()
-    if not value:
-        raise InvalidValue(f"{category} is empty", hint="give a value or leave the field out")
-    if len(value) > MAX_VALUE_CHARS:
-        raise InvalidValue(f"{category} is longer than {MAX_VALUE_CHARS} characters", hint="shorten it")
+    if not 0 < len(value) <= MAX_VALUE_CHARS:
+        raise InvalidValue(
+            f"{category} is empty" if not value else f"{category} is longer than {MAX_VALUE_CHARS} characters",
+            hint="give a value or leave the field out" if not value else "shorten it",
+        )
+    if entry.index is None:
+        return _Prepared(category, value)
     if entry.index is IndexKind.EMAIL:
         value = normalize_email(value)
         return _Prepared(category, value, IndexKind.EMAIL, email_index_key(value))
-    if entry.index is IndexKind.PHONE:
-        value = normalize_phone(value, policy.shop.country)
-        return _Prepared(category, value, IndexKind.PHONE, value[1:])
-    return _Prepared(category, value, None, None)
+    value = normalize_phone(value, policy.shop.country)
+    return _Prepared(category, value, IndexKind.PHONE, value[1:])
 
 
 def _prepare_fields(policy: Policy, purpose: Purpose, fields: Mapping[str, str]) -> list[_Prepared]:
     if not fields:
         raise InvalidValue("no fields given", hint="add at least one --field CATEGORY=VALUE")
+    declared = purpose.categories
     prepared = []
     for category, raw in fields.items():
-        item = _prepare_value(policy, category, raw)
-        if category not in purpose.categories:
+        if category not in declared:
+            _prepare_value(policy, category, raw)  # an unknown category gets its own error first
             raise CategoryNotDeclared(
                 f"purpose '{purpose.key}' does not collect '{category}'",
                 hint=f"store it under a purpose that declares it, or add it to purposes.{purpose.key}.categories",
             )
-        prepared.append(item)
+        value = raw.strip()
+        if category in _INDEXED or not 0 < len(value) <= MAX_VALUE_CHARS:
+            prepared.append(_prepare_value(policy, category, raw))
+        else:  # the common case, inline: this runs once per field on the bulk path
+            prepared.append(_Prepared(category, value))
     return prepared
 
 
-def _new_id() -> str:
-    return "c" + secrets.token_hex(8)
+def _new_id(now: datetime) -> str:
+    """Time-ordered (so new rows land together in the B-tree) with 48 random bits."""
+    return f"c{int(now.timestamp() * 1000):012x}{secrets.token_hex(6)}"
+
+
+def _index_digests(ctx: Context, items: Sequence[_Prepared]) -> dict[str, bytes | None]:
+    digests: dict[str, bytes | None] = {"email_index": None, "phone_index": None}
+    for item in items:
+        if item.index_kind is not None and item.index_key is not None:
+            digests[_INDEX_COLUMN[item.index_kind]] = ctx.keyring.blind_index(item.index_kind, item.index_key)
+    return digests
 
 
 # -- store -----------------------------------------------------------------------------------
+
+_CUSTOMER_COLUMNS = ("id", "kek_version", "wrapped_dek", "created_at", "updated_at")
+_RECORD_COLUMNS = (
+    "customer_id", "purpose", "fields", "categories", "email_index", "phone_index", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def add_customers(
     ctx: Context, *, actor: Actor, purpose: str, source: str, customers: Sequence[NewCustomer]
 ) -> list[str]:
-    """Store new customers in one transaction, one audit event each. All input is checked
-    before anything is written: one bad value and nothing is stored."""
+    """Store new customers in one transaction with one audit event that names every id (as
+    every write is one event). All input is checked before anything is written: one bad
+    value and nothing is stored."""
     acting = ctx.policy.purpose(purpose)
     _check_source(acting, source)
     prepared = [
         (_prepare_fields(ctx.policy, acting, c.fields), [normalize_order_id(o) for o in c.order_ids]) for c in customers
     ]
+    if not prepared:
+        return []
     now = ctx.clock.now()
-    keyring = ctx.keyring
-    customer_rows: list[dict[str, Any]] = []
-    field_rows: list[dict[str, Any]] = []
-    order_rows: list[dict[str, Any]] = []
-    events: list[audit.Event] = []
+    seal = ctx.keyring.seal_customer
+    blind_index = ctx.keyring.blind_index
     ids: list[str] = []
+    customer_rows: list[tuple[Any, ...]] = []
+    record_rows: list[tuple[Any, ...]] = []
+    order_links: list[tuple[bytes, str]] = []
+    stored: set[str] = set()
     for items, order_ids in prepared:
-        customer_id = _new_id()
+        customer_id = _new_id(now)
         ids.append(customer_id)
-        sealed = keyring.seal_customer(customer_id, [(i.category, purpose, i.value) for i in items])
-        customer_rows.append(
-            {
-                "id": customer_id,
-                "kek_version": sealed.kek_version,
-                "wrapped_dek": sealed.wrapped_dek,
-                "created_at": now,
-                "updated_at": now,
-                "erased_at": None,
-            }
-        )
-        for item, envelope in zip(items, sealed.envelopes, strict=True):
-            field_rows.append(
-                {
-                    "customer_id": customer_id,
-                    "category": item.category,
-                    "purpose": purpose,
-                    "source": source,
-                    "ciphertext": envelope,
-                    "blind_index": keyring.blind_index(item.index_kind, item.index_key)
-                    if item.index_kind is not None and item.index_key is not None
-                    else None,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        for order_id in order_ids:
-            order_rows.append(
-                {
-                    "blind_index": keyring.blind_index(IndexKind.ORDER_ID, order_id),
-                    "customer_id": customer_id,
-                    "created_at": now,
-                }
-            )
-        events.append(
-            audit.Event(
-                action="customer.add",
-                customer_id=customer_id,
-                purpose=purpose,
-                fields=[i.category for i in items],
-                details={"source": source, "order_links": len(order_ids)},
-            )
-        )
+        sealed = seal(customer_id, purpose, [(i.category, i.value) for i in items])
+        categories = [i.category for i in items]
+        stored.update(categories)
+        digests = {IndexKind.EMAIL: None, IndexKind.PHONE: None} | {
+            i.index_kind: blind_index(i.index_kind, i.index_key) for i in items if i.index_kind and i.index_key
+        }
+        customer_rows.append((customer_id, sealed.kek_version, sealed.wrapped_dek))
+        record_rows.append((
+            customer_id, encode_sealed(source, categories, sealed.envelopes), categories_mask(categories),
+            digests[IndexKind.EMAIL], digests[IndexKind.PHONE],
+        ))  # fmt: skip
+        order_links += [(blind_index(IndexKind.ORDER_ID, o), customer_id) for o in order_ids]
+    event = audit.Event(
+        action="customer.add",
+        customer_id=ids[0] if len(ids) == 1 else None,
+        purpose=purpose,
+        fields=sorted(stored),
+        details={"source": source, "count": len(ids), "order_links": len(order_links), "customer_ids": ids},
+    )
     with transaction(ctx.engine) as connection:
-        connection.execute(insert(customer), customer_rows)
-        connection.execute(insert(field_table), field_rows)
-        if order_rows:
-            connection.execute(insert(order_link), order_rows)
-        audit.record(connection, ctx, actor, events)
+        at = db_time(connection, now)
+        insert_rows(connection, customer, _CUSTOMER_COLUMNS, [(*row, at, at) for row in customer_rows])
+        insert_rows(connection, record, _RECORD_COLUMNS, [(r[0], purpose, *r[1:], at, at) for r in record_rows])
+        insert_rows(connection, order_link, ("blind_index", "customer_id", "created_at"),
+                    [(digest, cid, at) for digest, cid in order_links])  # fmt: skip
+        audit.record(connection, ctx, actor, [event])
     return ids
 
 
@@ -230,11 +240,7 @@ def add_customer(
     order_ids: Sequence[str] = (),
 ) -> str:
     return add_customers(
-        ctx,
-        actor=actor,
-        purpose=purpose,
-        source=source,
-        customers=[NewCustomer(fields=fields, order_ids=order_ids)],
+        ctx, actor=actor, purpose=purpose, source=source, customers=[NewCustomer(fields=fields, order_ids=order_ids)]
     )[0]
 
 
@@ -252,25 +258,15 @@ def find_customers(
     if len(given) != 1:
         raise InvalidValue("find takes exactly one of email, phone or order id", hint="e.g. --email ada@example.com")
     by, raw = given[0]
-    keyring = ctx.keyring
     with transaction(ctx.engine) as connection:
         if by == "order_id":
-            digest = keyring.blind_index(IndexKind.ORDER_ID, normalize_order_id(raw))
-            ids = sorted(
-                {
-                    str(r.customer_id)
-                    for r in connection.execute(
-                        select(order_link.c.customer_id).where(order_link.c.blind_index == digest)
-                    )
-                }
-            )
-            category = "order_id"
+            digest = ctx.keyring.blind_index(IndexKind.ORDER_ID, normalize_order_id(raw))
+            query = select(order_link.c.customer_id).where(order_link.c.blind_index == digest)
+            ids = sorted({str(r.customer_id) for r in connection.execute(query)})
+            looked_up = "order_id"
         else:
-            category = "user.contact.email" if by == "email" else "user.contact.phone_number"
-            wanted = _prepare_value(ctx.policy, category, raw)
-            assert wanted.index_kind is not None and wanted.index_key is not None
-            digest = keyring.blind_index(wanted.index_kind, wanted.index_key)
-            ids = _confirmed(ctx, connection, category, digest, wanted)
+            looked_up = "user.contact.email" if by == "email" else "user.contact.phone_number"
+            ids = _confirmed(ctx, connection, _prepare_value(ctx.policy, looked_up, raw))
         found = _summaries(connection, ids)
         audit.record(
             connection,
@@ -280,7 +276,7 @@ def find_customers(
                 audit.Event(
                     action="customer.find",
                     customer_id=ids[0] if len(ids) == 1 else None,
-                    fields=[category],
+                    fields=[looked_up],
                     outcome="found" if ids else "none",
                     details={"by": by, "matches": len(ids), "customer_ids": ids[:50]},
                 )
@@ -289,37 +285,33 @@ def find_customers(
     return found
 
 
-def _confirmed(ctx: Context, connection: Connection, category: str, digest: bytes, wanted: _Prepared) -> list[str]:
+def _confirmed(ctx: Context, connection: Connection, wanted: _Prepared) -> list[str]:
     """Blind-index candidates whose decrypted value really matches (a truncated digest may collide)."""
+    assert wanted.index_kind is not None and wanted.index_key is not None
+    digest = ctx.keyring.blind_index(wanted.index_kind, wanted.index_key)
+    column = record.c[_INDEX_COLUMN[wanted.index_kind]]
     rows = connection.execute(
-        select(
-            field_table.c.customer_id,
-            field_table.c.purpose,
-            field_table.c.ciphertext,
-            customer.c.id,
-            customer.c.kek_version,
-            customer.c.wrapped_dek,
-        )
-        .join(customer, customer.c.id == field_table.c.customer_id)
-        .where(field_table.c.blind_index == digest, field_table.c.category == category)
+        select(record.c.purpose, record.c.fields, customer.c.id, customer.c.kek_version, customer.c.wrapped_dek)
+        .join(customer, customer.c.id == record.c.customer_id)
+        .where(column == digest)
     ).all()
     ids: set[str] = set()
     for row in rows:
-        dek = _open_dek(ctx, row)
-        value = ctx.keyring.open_field(dek, row.id, category, row.purpose, bytes(row.ciphertext))
-        if _prepare_value(ctx.policy, category, value).index_key == wanted.index_key:
-            ids.add(str(row.id))
+        for entry in decode(row.fields):
+            if entry.category != wanted.category:
+                continue
+            value = ctx.keyring.open_field(_open_dek(ctx, row), row.id, entry.category, row.purpose, entry.envelope)
+            if _prepare_value(ctx.policy, wanted.category, value).index_key == wanted.index_key:
+                ids.add(str(row.id))
     return sorted(ids)
 
 
 def _summaries(connection: Connection, ids: list[str]) -> list[FoundCustomer]:
     if not ids:
         return []
-    rows = connection.execute(
-        select(field_table.c.customer_id, field_table.c.category, field_table.c.source).where(
-            field_table.c.customer_id.in_(ids)
-        )
-    ).all()
+    entries: dict[str, list[Entry]] = {cid: [] for cid in ids}
+    for row in connection.execute(select(record.c.customer_id, record.c.fields).where(record.c.customer_id.in_(ids))):
+        entries[row.customer_id] += decode(row.fields)
     created = {
         str(r.id): r.created_at
         for r in connection.execute(select(customer.c.id, customer.c.created_at).where(customer.c.id.in_(ids)))
@@ -327,8 +319,8 @@ def _summaries(connection: Connection, ids: list[str]) -> list[FoundCustomer]:
     return [
         FoundCustomer(
             id=cid,
-            categories=sorted({r.category for r in rows if r.customer_id == cid}),
-            sources=sorted({r.source for r in rows if r.customer_id == cid}),
+            categories=sorted({e.category for e in entries[cid]}),
+            sources=sorted({e.source for e in entries[cid]}),
             created_at=created[cid],
         )
         for cid in ids
@@ -351,78 +343,73 @@ def _load_customer(connection: Connection, customer_id: str) -> AnyRow:
     return row
 
 
-def _visible_copy(policy: Policy, purpose: str, rows: list[AnyRow]) -> AnyRow | None:
+def _copies(connection: Connection, customer_id: str) -> dict[str, list[_Copy]]:
+    by_category: dict[str, list[_Copy]] = {}
+    query = select(record.c.purpose, record.c.fields, record.c.updated_at).where(record.c.customer_id == customer_id)
+    for row in connection.execute(query):
+        for entry in decode(row.fields):
+            by_category.setdefault(entry.category, []).append(
+                _Copy(row.purpose, entry.source, entry.envelope, row.updated_at)
+            )
+    return by_category
+
+
+def _visible_copy(policy: Policy, purpose: str, copies: list[_Copy]) -> _Copy | None:
     """Of a category's stored copies, the one stored under the acting purpose, else the
     newest one whose purpose is not restricted (tax copies stay under tax). Either way the
     copy's source must be one the acting purpose may use: an Amazon-sourced address never
     reaches a marketing purpose (AUP §4.2)."""
     allowed_sources = policy.purposes[purpose].sources
-    usable = [r for r in rows if r.source in allowed_sources]
-    own = [r for r in usable if r.purpose == purpose]
+    usable = [c for c in copies if c.source in allowed_sources]
+    own = [c for c in usable if c.purpose == purpose]
     if own:
         return own[0]
-    shareable = [r for r in usable if r.purpose in policy.purposes and not policy.purposes[r.purpose].restricted]
-    return max(shareable, key=lambda r: r.updated_at) if shareable else None
+    shareable = [c for c in usable if c.purpose in policy.purposes and not policy.purposes[c.purpose].restricted]
+    return max(shareable, key=lambda c: c.updated_at) if shareable else None
 
 
 def reveal(ctx: Context, *, actor: Actor, purpose: str, customer_id: str) -> Revealed:
-    policy = ctx.policy
-    policy.purpose(purpose)
-    policy.role(actor.role)
+    ctx.policy.purpose(purpose)
+    ctx.policy.role(actor.role)
     try:
         with transaction(ctx.engine) as connection:
-            result = _reveal_in(connection, ctx, actor, purpose, customer_id)
+            return _reveal_in(connection, ctx, actor, purpose, customer_id)
     except (CustomerNotFound, CustomerErased, CannotOpen) as exc:
-        audit.record_alone(
-            ctx,
-            actor,
-            audit.Event(
-                action="customer.reveal",
-                customer_id=customer_id,
-                purpose=purpose,
-                outcome=exc.code.rsplit(".", 1)[-1],
-                details={"role": actor.role},
-            ),
+        failed = audit.Event(
+            action="customer.reveal",
+            customer_id=customer_id,
+            purpose=purpose,
+            outcome=exc.code.rsplit(".", 1)[-1],
+            details={"role": actor.role},
         )
+        audit.record_alone(ctx, actor, failed)
         raise
-    return result
 
 
 def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str, customer_id: str) -> Revealed:
     policy = ctx.policy
     row = _load_customer(connection, customer_id)
-    stored = connection.execute(select(field_table).where(field_table.c.customer_id == customer_id)).all()
-    by_category: dict[str, list[AnyRow]] = {}
-    for item in stored:
-        by_category.setdefault(item.category, []).append(item)
     dek: bytes | None = None
     revealed: list[RevealedField] = []
-    for category in sorted(by_category):
+    for category, copies in sorted(_copies(connection, customer_id).items()):
         access = policy.decide(actor.role, purpose, category)
-        copy = _visible_copy(policy, purpose, by_category[category]) if access is not Access.DENIED else None
+        copy = _visible_copy(policy, purpose, copies) if access is not Access.DENIED else None
         if copy is None:
-            sample = by_category[category][0]
-            revealed.append(RevealedField(category, Access.DENIED, None, sample.purpose, sample.source))
+            revealed.append(RevealedField(category, Access.DENIED, None, copies[0].purpose, copies[0].source))
             continue
         dek = dek or _open_dek(ctx, row)
-        value = ctx.keyring.open_field(dek, customer_id, category, copy.purpose, bytes(copy.ciphertext))
+        value = ctx.keyring.open_field(dek, customer_id, category, copy.purpose, copy.envelope)
         shown = value if access is Access.PLAIN else mask(category, value)
         revealed.append(RevealedField(category, access, shown, copy.purpose, copy.source))
     levels = {level.value: [f.category for f in revealed if f.access is level] for level in Access}
-    audit.record(
-        connection,
-        ctx,
-        actor,
-        [
-            audit.Event(
-                action="customer.reveal",
-                customer_id=customer_id,
-                purpose=purpose,
-                fields=[f.category for f in revealed if f.access is not Access.DENIED],
-                details={"role": actor.role, **levels},
-            )
-        ],
+    event = audit.Event(
+        action="customer.reveal",
+        customer_id=customer_id,
+        purpose=purpose,
+        fields=[f.category for f in revealed if f.access is not Access.DENIED],
+        details={"role": actor.role, **levels},
     )
+    audit.record(connection, ctx, actor, [event])
     return Revealed(customer_id=customer_id, purpose=purpose, role=actor.role, fields=revealed)
 
 
@@ -430,97 +417,104 @@ def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str,
 
 
 def rectify(ctx: Context, *, actor: Actor, purpose: str, customer_id: str, fields: Mapping[str, str]) -> list[str]:
-    """Replace a category's value in every stored copy; add it under `purpose` if none exists."""
+    """Replace a category's value in every stored copy (keeping each copy's source, so an
+    Amazon buyer stays attributed to Amazon); add it under `purpose` if none exists."""
     policy = ctx.policy
     acting = policy.purpose(purpose)
     if not fields:
         raise InvalidValue("no fields given", hint="add at least one --field CATEGORY=VALUE")
-    prepared = [_prepare_value(policy, category, raw) for category, raw in fields.items()]
-    for item in prepared:
-        if item.category not in acting.categories:
+    prepared = {category: _prepare_value(policy, category, raw) for category, raw in fields.items()}
+    for category in prepared:
+        if category not in acting.categories:
             raise CategoryNotDeclared(
-                f"purpose '{purpose}' does not use '{item.category}'",
-                hint="rectify under a purpose that declares it",
+                f"purpose '{purpose}' does not use '{category}'", hint="rectify under a purpose that declares it"
             )
-        if policy.decide(actor.role, purpose, item.category) is Access.DENIED:
+        if policy.decide(actor.role, purpose, category) is Access.DENIED:
             raise AccessDenied(
-                f"role '{actor.role}' may not handle '{item.category}' under purpose '{purpose}'",
+                f"role '{actor.role}' may not handle '{category}' under purpose '{purpose}'",
                 hint="act under a purpose that needs this field, with a role the policy allows",
             )
     now = ctx.clock.now()
     with transaction(ctx.engine) as connection:
-        row = _load_customer(connection, customer_id)
-        dek = _open_dek(ctx, row)
+        dek = _open_dek(ctx, _load_customer(connection, customer_id))
+        rows = connection.execute(
+            select(record.c.id, record.c.purpose, record.c.fields, record.c.email_index, record.c.phone_index).where(
+                record.c.customer_id == customer_id
+            )
+        ).all()
+        seal = ctx.keyring.seal_field
+        missing = set(prepared)
         updated = 0
-        added: list[str] = []
-        for item in prepared:
-            copies = (
-                connection.execute(
-                    select(field_table.c.purpose).where(
-                        field_table.c.customer_id == customer_id, field_table.c.category == item.category
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            index = (
-                ctx.keyring.blind_index(item.index_kind, item.index_key)
-                if item.index_kind is not None and item.index_key is not None
-                else None
-            )
-            if not copies:
-                connection.execute(
-                    insert(field_table).values(
-                        customer_id=customer_id,
-                        category=item.category,
-                        purpose=purpose,
-                        source="manual",
-                        ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, purpose, item.value),
-                        blind_index=index,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                added.append(item.category)
+        for row in rows:
+            entries = decode(row.fields)
+            touched = [e for e in entries if e.category in prepared]
+            if not touched:
                 continue
-            for stored_purpose in copies:
-                connection.execute(
-                    update(field_table)
-                    .where(
-                        field_table.c.customer_id == customer_id,
-                        field_table.c.category == item.category,
-                        field_table.c.purpose == stored_purpose,
-                    )
-                    .values(
-                        ciphertext=ctx.keyring.seal_field(dek, customer_id, item.category, stored_purpose, item.value),
-                        blind_index=index,
-                        updated_at=now,
-                    )
-                )
-                updated += 1
+            missing -= {e.category for e in touched}
+            updated += len(touched)
+            new_entries = [
+                Entry(e.category, e.source, seal(dek, customer_id, e.category, row.purpose, prepared[e.category].value))
+                if e.category in prepared
+                else e
+                for e in entries
+            ]
+            digests = {"email_index": row.email_index, "phone_index": row.phone_index}
+            digests.update({k: v for k, v in _index_digests(ctx, [prepared[e.category] for e in touched]).items() if v})
+            connection.execute(
+                update(record)
+                .where(record.c.id == row.id)
+                .values(fields=encode(new_entries), updated_at=now, **digests)
+            )
+        if missing:
+            items = [prepared[c] for c in sorted(missing)]
+            _add_to_record(connection, ctx=ctx, customer_id=customer_id, purpose=purpose, dek=dek, items=items, now=now)
         connection.execute(update(customer).where(customer.c.id == customer_id).values(updated_at=now))
-        audit.record(
-            connection,
-            ctx,
-            actor,
-            [
-                audit.Event(
-                    action="customer.rectify",
-                    customer_id=customer_id,
-                    purpose=purpose,
-                    fields=[i.category for i in prepared],
-                    details={"copies_updated": updated, "added": added},
-                )
-            ],
+        event = audit.Event(
+            action="customer.rectify",
+            customer_id=customer_id,
+            purpose=purpose,
+            fields=list(prepared),
+            details={"copies_updated": updated, "added": sorted(missing)},
         )
-    return [i.category for i in prepared]
+        audit.record(connection, ctx, actor, [event])
+    return list(prepared)
+
+
+def _add_to_record(
+    connection: Connection,
+    *,
+    ctx: Context,
+    customer_id: str,
+    purpose: str,
+    dek: bytes,
+    items: list[_Prepared],
+    now: datetime,
+) -> None:
+    """New categories (entered by hand) into the customer's record for `purpose`."""
+    existing = connection.execute(
+        select(record.c.id, record.c.fields, record.c.email_index, record.c.phone_index).where(
+            record.c.customer_id == customer_id, record.c.purpose == purpose
+        )
+    ).first()
+    entries = decode(existing.fields) if existing else []
+    entries += [
+        Entry(i.category, "manual", ctx.keyring.seal_field(dek, customer_id, i.category, purpose, i.value))
+        for i in items
+    ]
+    digests = {k: v for k, v in _index_digests(ctx, items).items() if v}
+    mask = categories_mask([e.category for e in entries])
+    values = {"fields": encode(entries), "categories": mask, "updated_at": now, **digests}
+    if existing is None:
+        connection.execute(insert(record).values(customer_id=customer_id, purpose=purpose, created_at=now, **values))
+    else:
+        connection.execute(update(record).where(record.c.id == existing.id).values(**values))
 
 
 # -- erase ------------------------------------------------------------------------------------
 
 
 def erase(ctx: Context, *, actor: Actor, customer_id: str, reason: str, journal: bool = True) -> ErasureReceipt:
-    """Crypto-shred: ciphertexts deleted, blind indexes gone, the DEK destroyed, a tombstone kept."""
+    """Crypto-shred: records and indexes deleted, the DEK destroyed, a tombstone kept."""
     text = reason.strip()
     if not text:
         raise InvalidValue("an erasure needs a reason", hint='e.g. --reason "GDPR Art. 17 request"')
@@ -533,7 +527,9 @@ def erase(ctx: Context, *, actor: Actor, customer_id: str, reason: str, journal:
     now = ctx.clock.now()
     with transaction(ctx.engine) as connection:
         _load_customer(connection, customer_id)
-        deleted = connection.execute(delete(field_table).where(field_table.c.customer_id == customer_id)).rowcount
+        stored = connection.execute(select(record.c.fields).where(record.c.customer_id == customer_id)).scalars()
+        deleted = sum(len(decode(blob)) for blob in stored)
+        connection.execute(delete(record).where(record.c.customer_id == customer_id))
         connection.execute(delete(order_link).where(order_link.c.customer_id == customer_id))
         connection.execute(
             update(customer)
@@ -542,18 +538,10 @@ def erase(ctx: Context, *, actor: Actor, customer_id: str, reason: str, journal:
         )
         connection.execute(delete(tombstone).where(tombstone.c.customer_id == customer_id))
         connection.execute(insert(tombstone).values(customer_id=customer_id, erased_at=now, reason=text))
-        audit.record(
-            connection,
-            ctx,
-            actor,
-            [
-                audit.Event(
-                    action="customer.erase",
-                    customer_id=customer_id,
-                    details={"fields_deleted": deleted, "reason": text},
-                )
-            ],
+        event = audit.Event(
+            action="customer.erase", customer_id=customer_id, details={"fields_deleted": deleted, "reason": text}
         )
+        audit.record(connection, ctx, actor, [event])
     if journal:
         tombstones.append(ctx, customer_id, now)
     return ErasureReceipt(customer_id=customer_id, fields_deleted=deleted, erased_at=now)
@@ -569,12 +557,8 @@ def reapply_tombstones(ctx: Context, *, actor: Actor) -> int:
     with transaction(ctx.engine) as connection:
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
-            revived += [
-                str(r.id)
-                for r in connection.execute(
-                    select(customer.c.id).where(customer.c.id.in_(chunk), customer.c.wrapped_dek.isnot(None))
-                )
-            ]
+            query = select(customer.c.id).where(customer.c.id.in_(chunk), customer.c.wrapped_dek.isnot(None))
+            revived += [str(r.id) for r in connection.execute(query)]
     for customer_id in revived:
         erase(
             ctx,

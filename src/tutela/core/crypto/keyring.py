@@ -15,9 +15,11 @@ candidates are confirmed by decryption anyway; a longer digest would add storage
 from __future__ import annotations
 
 import base64
+import functools
 import hmac as _stdlib_hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tutela.core.crypto._primitives import (
     AESGCM,
@@ -29,7 +31,7 @@ from tutela.core.crypto._primitives import (
     hmac_sha256,
     random_bytes,
 )
-from tutela.core.errors import CannotOpen, KeyFileInvalid
+from tutela.core.errors import KeyFileInvalid, cannot_open
 from tutela.core.taxonomy import IndexKind
 
 FORMAT_V1 = 1
@@ -37,12 +39,15 @@ _FORMAT_BYTE = bytes([FORMAT_V1])
 BLIND_INDEX_BYTES = 8
 DOCUMENT_FORMAT = "tutela-keyring"
 _SEP = b"\x1f"
-_CANNOT_OPEN = "cannot open the stored value"
-_CANNOT_OPEN_HINT = "it was altered, moved, or the key is not this store's; see `tutela audit tail`"
 
 
 def _field_aad(customer_id: str, category: str, purpose: str) -> bytes:
     return _SEP.join((b"tutela.field.v1", customer_id.encode(), category.encode(), purpose.encode()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_aad_tail(category: str, purpose: str) -> bytes:
+    return category.encode() + _SEP + purpose.encode()
 
 
 def _dek_aad(customer_id: str, kek_version: int) -> bytes:
@@ -55,15 +60,14 @@ def _seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
 
 def _open(key: bytes, envelope: bytes, aad: bytes) -> bytes:
     if len(envelope) < 1 + NONCE_BYTES + 16 or envelope[0] != FORMAT_V1:
-        raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT)
+        raise cannot_open()
     try:
         return AESGCM(key).decrypt(envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :], aad)
     except InvalidTag:
-        raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT) from None
+        raise cannot_open() from None
 
 
-@dataclass(frozen=True)
-class SealedCustomer:
+class SealedCustomer(NamedTuple):
     kek_version: int
     wrapped_dek: bytes
     envelopes: list[bytes]
@@ -142,7 +146,7 @@ class Keyring:
         try:
             return self.keks[version]
         except KeyError:
-            raise CannotOpen(_CANNOT_OPEN, hint=_CANNOT_OPEN_HINT) from None
+            raise cannot_open() from None
 
     def new_dek(self) -> bytes:
         return random_bytes(KEY_BYTES)
@@ -177,22 +181,23 @@ class Keyring:
     def open_field(self, dek: bytes, customer_id: str, category: str, purpose: str, envelope: bytes) -> str:
         return _open(dek, envelope, _field_aad(customer_id, category, purpose)).decode("utf-8")
 
-    def seal_customer(self, customer_id: str, fields: Sequence[tuple[str, str, str]]) -> SealedCustomer:
-        """A new DEK, wrapped under the newest KEK, and one envelope per (category,
-        purpose, value): the bulk path, one call to the random source for all nonces."""
+    def seal_customer(self, customer_id: str, purpose: str, values: Sequence[tuple[str, str]]) -> SealedCustomer:
+        """A new DEK, wrapped under the newest KEK, and one envelope per (category, value)
+        stored under `purpose`: the bulk path, one call to the random source for all nonces."""
         version = self.newest_version
-        randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (len(fields) + 1))
+        randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (len(values) + 1))
         dek = randomness[:KEY_BYTES]
         offset = KEY_BYTES + NONCE_BYTES
         wrapped = _seal(self.keks[version], randomness[KEY_BYTES:offset], dek, _dek_aad(customer_id, version))
         encrypt = AESGCM(dek).encrypt
+        aad_head = b"tutela.field.v1" + _SEP + customer_id.encode() + _SEP
         envelopes = []
-        for category, purpose, value in fields:
+        for category, value in values:
             nonce = randomness[offset : offset + NONCE_BYTES]
             offset += NONCE_BYTES
-            aad = _field_aad(customer_id, category, purpose)
+            aad = aad_head + _field_aad_tail(category, purpose)
             envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad))
-        return SealedCustomer(kek_version=version, wrapped_dek=wrapped, envelopes=envelopes)
+        return SealedCustomer(version, wrapped, envelopes)
 
     # -- indexes and MACs ----------------------------------------------------------
     def blind_index(self, kind: IndexKind, normalized: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Every table. Personal data lives only in `field.ciphertext`; every other column holds
+"""Every table. Personal data lives only in `record.fields` (encrypted); every other column holds
 ids, keys of the policy, digests and times."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -55,27 +56,37 @@ customer = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("erased_at", UtcDateTime, nullable=True),
-    Index(None, "kek_version"),
+    sqlite_with_rowid=False,  # small rows keyed by a text id: one B-tree instead of two
 )
 
-field = Table(
-    "field",
+record = Table(
+    "record",
     metadata,
-    Column("customer_id", ID, ForeignKey("customer.id"), primary_key=True),
-    Column("category", KEY, primary_key=True),
-    Column("purpose", KEY, primary_key=True),
-    Column("source", String(16), nullable=False),
-    Column("ciphertext", LargeBinary, nullable=False),
-    Column("blind_index", LargeBinary, nullable=True),
+    # One row per customer and purpose: that purpose's fields, each its own AES-GCM
+    # envelope, framed by core/record_codec.py. `categories` is the bit set of the
+    # category codes inside, so counts need no key.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=False),
+    Column("purpose", KEY, nullable=False),
+    Column("fields", LargeBinary, nullable=False),
+    Column("categories", BigInteger, nullable=False),
+    Column("email_index", LargeBinary, nullable=True),
+    Column("phone_index", LargeBinary, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("customer_id", "purpose"),
     Index(
         None,
-        "blind_index",
-        sqlite_where=text("blind_index IS NOT NULL"),
-        postgresql_where=text("blind_index IS NOT NULL"),
+        "email_index",
+        sqlite_where=text("email_index IS NOT NULL"),
+        postgresql_where=text("email_index IS NOT NULL"),
     ),
-    sqlite_with_rowid=False,
+    Index(
+        None,
+        "phone_index",
+        sqlite_where=text("phone_index IS NOT NULL"),
+        postgresql_where=text("phone_index IS NOT NULL"),
+    ),
 )
 
 order_link = Table(
