@@ -6,7 +6,7 @@ Pinned by tests/vectors/record.json."""
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tutela.core.errors import cannot_open
@@ -36,20 +36,20 @@ def encode(entries: list[Entry]) -> bytes:
     return b"".join(parts)
 
 
-def encode_sealed(source: str, categories: list[str], envelopes: list[bytes]) -> bytes:
-    """`encode` for the write path: one source for all, no Entry objects."""
+def entry_heads(source: str, categories: Iterable[str]) -> dict[str, bytes]:
+    """The first two bytes of each category's entry for one source, made once per batch."""
+    return {category: bytes((CATEGORIES[category].code, SOURCE_CODES[source])) for category in categories}
+
+
+def encode_sealed(heads: dict[str, bytes], categories: list[str], envelopes: list[bytes]) -> bytes:
+    """`encode` for the write path: heads from `entry_heads`, no Entry objects."""
     parts = []
     for category, envelope in zip(categories, envelopes, strict=True):
         size = len(envelope)
         if size > _MAX_ENVELOPE:
             raise ValueError("envelope too large for a record entry")
-        parts.append(_entry_head(category, source) + size.to_bytes(2, "big") + envelope)
+        parts.append(heads[category] + size.to_bytes(2, "big") + envelope)
     return b"".join(parts)
-
-
-@functools.lru_cache(maxsize=256)
-def _entry_head(category: str, source: str) -> bytes:
-    return bytes((CATEGORIES[category].code, SOURCE_CODES[source]))
 
 
 def decode(blob: bytes) -> list[Entry]:

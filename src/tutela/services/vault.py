@@ -33,7 +33,7 @@ from tutela.core.normalize import email_index_key, normalize_email, normalize_or
 from tutela.core.pii_guard import personal_data_kind
 from tutela.core.policy import Access, Policy, Purpose
 from tutela.core.policy.model import SOURCES
-from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed
+from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed, entry_heads
 from tutela.core.storage.bulk import db_time, insert_rows
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import customer, order_link, record, tombstone
@@ -45,7 +45,8 @@ from tutela.services.context import Context
 AnyRow = Row[*tuple[Any, ...]]
 MAX_VALUE_CHARS = 2000
 _INDEX_COLUMN = {IndexKind.EMAIL: "email_index", IndexKind.PHONE: "phone_index"}
-_INDEXED = frozenset(c.key for c in CATEGORIES.values() if c.index is not None)
+_EMAIL = "user.contact.email"
+_PHONE = "user.contact.phone_number"
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,15 @@ def _prepare_fields(policy: Policy, purpose: Purpose, fields: Mapping[str, str])
                 hint=f"store it under a purpose that declares it, or add it to purposes.{purpose.key}.categories",
             )
         value = raw.strip()
-        if category in _INDEXED or not 0 < len(value) <= MAX_VALUE_CHARS:
-            prepared.append(_prepare_value(policy, category, raw))
-        else:  # the common case, inline: this runs once per field on the bulk path
+        if not 0 < len(value) <= MAX_VALUE_CHARS:
+            prepared.append(_prepare_value(policy, category, raw))  # raises with the right message
+        elif category == _EMAIL:
+            value = normalize_email(value)
+            prepared.append(_Prepared(category, value, IndexKind.EMAIL, email_index_key(value)))
+        elif category == _PHONE:
+            value = normalize_phone(value, policy.shop.country)
+            prepared.append(_Prepared(category, value, IndexKind.PHONE, value[1:]))
+        else:  # this loop runs once per field on the bulk path, hence inline
             prepared.append(_Prepared(category, value))
     return prepared
 
@@ -193,24 +200,34 @@ def add_customers(
     now = ctx.clock.now()
     seal = ctx.keyring.seal_customer
     blind_index = ctx.keyring.blind_index
+    heads = entry_heads(source, acting.categories)
     ids: list[str] = []
     customer_rows: list[tuple[Any, ...]] = []
     record_rows: list[tuple[Any, ...]] = []
     order_links: list[tuple[bytes, str]] = []
     stored: set[str] = set()
-    for items, order_ids in prepared:
-        customer_id = _new_id(now)
+    id_prefix = f"c{int(now.timestamp() * 1000):012x}"
+    id_suffixes = secrets.token_bytes(6 * len(prepared)).hex()
+    masks: dict[tuple[str, ...], int] = {}
+    for number, (items, order_ids) in enumerate(prepared):
+        customer_id = id_prefix + id_suffixes[12 * number : 12 * number + 12]  # as _new_id, in one draw
         ids.append(customer_id)
         sealed = seal(customer_id, purpose, [(i.category, i.value) for i in items])
         categories = [i.category for i in items]
-        stored.update(categories)
-        digests = {IndexKind.EMAIL: None, IndexKind.PHONE: None} | {
-            i.index_kind: blind_index(i.index_kind, i.index_key) for i in items if i.index_kind and i.index_key
-        }
+        shape = tuple(categories)
+        mask = masks.get(shape)
+        if mask is None:
+            mask = masks[shape] = categories_mask(categories)
+            stored.update(categories)
+        email_digest = phone_digest = None
+        for item in items:
+            if item.index_kind is IndexKind.EMAIL and item.index_key:
+                email_digest = blind_index(IndexKind.EMAIL, item.index_key)
+            elif item.index_kind is IndexKind.PHONE and item.index_key:
+                phone_digest = blind_index(IndexKind.PHONE, item.index_key)
         customer_rows.append((customer_id, sealed.kek_version, sealed.wrapped_dek))
         record_rows.append((
-            customer_id, encode_sealed(source, categories, sealed.envelopes), categories_mask(categories),
-            digests[IndexKind.EMAIL], digests[IndexKind.PHONE],
+            customer_id, encode_sealed(heads, categories, sealed.envelopes), mask, email_digest, phone_digest,
         ))  # fmt: skip
         order_links += [(blind_index(IndexKind.ORDER_ID, o), customer_id) for o in order_ids]
     event = audit.Event(

@@ -45,9 +45,14 @@ def _field_aad(customer_id: str, category: str, purpose: str) -> bytes:
     return _SEP.join((b"tutela.field.v1", customer_id.encode(), category.encode(), purpose.encode()))
 
 
-@functools.lru_cache(maxsize=1024)
 def _field_aad_tail(category: str, purpose: str) -> bytes:
     return category.encode() + _SEP + purpose.encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _aad_tails(purpose: str) -> dict[str, bytes]:
+    """A per-purpose memo of AAD tails (filled as categories come): the write path's loop."""
+    return {}
 
 
 def _dek_aad(customer_id: str, kek_version: int) -> bytes:
@@ -191,12 +196,13 @@ class Keyring:
         wrapped = _seal(self.keks[version], randomness[KEY_BYTES:offset], dek, _dek_aad(customer_id, version))
         encrypt = AESGCM(dek).encrypt
         aad_head = b"tutela.field.v1" + _SEP + customer_id.encode() + _SEP
+        tails = _aad_tails(purpose)
         envelopes = []
         for category, value in values:
             nonce = randomness[offset : offset + NONCE_BYTES]
             offset += NONCE_BYTES
-            aad = aad_head + _field_aad_tail(category, purpose)
-            envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad))
+            tail = tails.get(category) or tails.setdefault(category, _field_aad_tail(category, purpose))
+            envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad_head + tail))
         return SealedCustomer(version, wrapped, envelopes)
 
     # -- indexes and MACs ----------------------------------------------------------
