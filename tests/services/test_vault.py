@@ -17,6 +17,7 @@ from tutela.core.errors import (
     UnknownCategory,
 )
 from tutela.core.policy import Access
+from tutela.core.record_codec import decode
 from tutela.services import vault
 from tutela.services.context import Context
 
@@ -240,6 +241,20 @@ def test_tampered_ciphertext_gives_an_opaque_error_and_an_audit_event(store: Con
         vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=customer_id)
     assert "Ada" not in str(caught.value)
     (event,) = rows(store, "SELECT outcome FROM audit_event WHERE action = 'customer.reveal'")
+    assert event.outcome == "cannot_open"
+
+
+def test_tampered_record_found_by_index_is_refused_and_audited(store: Context) -> None:
+    add_ada(store)
+    (row,) = rows(store, "SELECT fields FROM record")
+    entries = decode(row.fields)
+    assert [e.category for e in entries[:2]] == ["user.name", "user.contact.email"]
+    damaged = bytearray(row.fields)
+    damaged[4 + len(entries[0].envelope) + 4 + len(entries[1].envelope) - 1] ^= 0x01  # the e-mail's tag
+    execute(store, "UPDATE record SET fields = :f", f=bytes(damaged))
+    with pytest.raises(CannotOpen):
+        vault.find_customers(store, actor=OWNER, email=ADA["user.contact.email"])
+    (event,) = rows(store, "SELECT outcome FROM audit_event WHERE action = 'customer.find'")
     assert event.outcome == "cannot_open"
 
 

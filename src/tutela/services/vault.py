@@ -275,6 +275,14 @@ def find_customers(
     if len(given) != 1:
         raise InvalidValue("find takes exactly one of email, phone or order id", hint="e.g. --email ada@example.com")
     by, raw = given[0]
+    try:
+        return _find_in(ctx, actor, by, raw)
+    except CannotOpen:
+        audit.record_alone(ctx, actor, audit.Event(action="customer.find", outcome="cannot_open", details={"by": by}))
+        raise
+
+
+def _find_in(ctx: Context, actor: Actor, by: str, raw: str) -> list[FoundCustomer]:
     with transaction(ctx.engine) as connection:
         if by == "order_id":
             digest = ctx.keyring.blind_index(IndexKind.ORDER_ID, normalize_order_id(raw))
