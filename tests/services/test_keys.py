@@ -54,6 +54,12 @@ def test_interrupted_rotation_is_completed_by_running_it_again(store: Context, c
     add_many(store, 30)
     first = keys.rotate(store, actor=OWNER, batch_size=10, max_batches=1)  # stops as a crash would
     assert (first.rewrapped, first.complete) == (10, False)
+    # Mid-rotation, reads of both old- and new-wrapped customers and new writes keep working.
+    versions = {str(r.id): int(r.kek_version) for r in rows(store, "SELECT id, kek_version FROM customer")}
+    assert sorted(set(versions.values())) == [1, 2]
+    for customer_id in (min(versions, key=versions.__getitem__), max(versions, key=versions.__getitem__)):
+        assert vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=customer_id).fields
+    assert add_many(store, 1)
     reopened = open_store(store.settings, clock)
     try:
         assert keys.status(reopened).pending_rewrap == 20
@@ -126,3 +132,16 @@ def test_rotation_is_audited(store: Context) -> None:
 def test_settings_never_show_the_master_key(tmp_path: object) -> None:
     settings = Settings(data_dir=__import__("pathlib").Path("/x"), master_key=Secret("top-secret-value"))
     assert "top-secret-value" not in repr(settings)
+
+
+def test_a_process_opened_before_a_rotation_still_reads_rewrapped_customers(store: Context, clock: FixedClock) -> None:
+    ids = add_many(store, 3)
+    other_process = open_store(store.settings, clock)
+    try:
+        keys.rotate(store, actor=OWNER)
+        assert other_process.keyring.newest_version == 1
+        shown = vault.reveal(other_process, actor=OWNER, purpose="fulfillment", customer_id=ids[0])
+        assert {f.value for f in shown.fields} == {"Person 0", "p0@example.com"}
+        assert other_process.keyring.newest_version == 2
+    finally:
+        other_process.close()

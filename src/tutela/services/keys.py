@@ -5,7 +5,7 @@ rotation that was interrupted is completed by running it again."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -88,7 +88,7 @@ def rotate(
             )
         new_keyring = ctx.keyring.with_new_version()
         write_key_file(ctx.settings.key_file, new_keyring)  # first the file: a crash here leaves a usable extra key
-        ctx = replace(ctx, keyring=new_keyring)
+        ctx.keys.replace(new_keyring)
         with transaction(ctx.engine) as connection:
             version = new_keyring.newest_version
             connection.execute(

@@ -19,7 +19,7 @@ from tutela.core.storage import migrate
 from tutela.core.storage.engine import make_engine, storage_error, transaction
 from tutela.core.storage.schema import key_version, meta
 from tutela.services import audit, policy_versions, vault
-from tutela.services.context import Context
+from tutela.services.context import Context, KeyringHolder
 
 
 def _has_store(engine: Engine) -> bool:
@@ -59,7 +59,7 @@ def init_store(settings: Settings, clock: Clock, *, actor: Actor = SYSTEM) -> Co
         migrate.upgrade(engine)
     except DBAPIError as exc:
         raise storage_error(exc, engine.dialect.name) from None
-    ctx = Context(settings=settings, engine=engine, keyring=keyring, clock=clock, policy=policy)
+    ctx = Context(settings=settings, engine=engine, keys=KeyringHolder(settings, keyring), clock=clock, policy=policy)
     with transaction(engine) as connection:
         connection.execute(insert(meta).values(key="store_id", value=keyring.store_id))
         connection.execute(insert(meta).values(key="created_at", value=clock.now().isoformat()))
@@ -103,7 +103,7 @@ def _open(settings: Settings, clock: Clock, engine: Engine, actor: Actor) -> Con
     if migrate.current_revision(engine) != migrate.head_revision():
         migrate.upgrade(engine)
     policy = load_policy(settings.policy_file)
-    ctx = Context(settings=settings, engine=engine, keyring=keyring, clock=clock, policy=policy)
+    ctx = Context(settings=settings, engine=engine, keys=KeyringHolder(settings, keyring), clock=clock, policy=policy)
     with transaction(engine) as connection:
         _check_keys(connection, ctx, actor)
         policy_versions.sync(connection, ctx, actor)

@@ -265,7 +265,8 @@ def add_customer(
 
 
 def _open_dek(ctx: Context, row: AnyRow) -> bytes:
-    return ctx.keyring.unwrap_dek(row.id, int(row.kek_version), bytes(row.wrapped_dek))
+    version = int(row.kek_version)
+    return ctx.keys.with_version(version).unwrap_dek(row.id, version, bytes(row.wrapped_dek))
 
 
 def find_customers(

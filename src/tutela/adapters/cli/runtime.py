@@ -21,8 +21,10 @@ from tutela.core.settings import Settings, load_settings
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Piped output (files, CI logs) is not wrapped at 80 columns: rows stay whole for grep.
+_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
+out = Console(highlight=False, soft_wrap=True, width=_width)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_width)
 
 T = TypeVar("T")
 
@@ -87,7 +89,3 @@ def split_assignments(pairs: list[str]) -> dict[str, str]:
             raise typer.Exit(2)
         fields[key.strip()] = value
     return fields
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty()
