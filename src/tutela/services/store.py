@@ -18,7 +18,7 @@ from tutela.core.settings import Settings
 from tutela.core.storage import migrate
 from tutela.core.storage.engine import make_engine, storage_error, transaction
 from tutela.core.storage.schema import key_version, meta
-from tutela.services import audit, policy_versions, vault
+from tutela.services import audit, erasure, policy_versions
 from tutela.services.context import Context, KeyringHolder
 
 
@@ -107,7 +107,7 @@ def _open(settings: Settings, clock: Clock, engine: Engine, actor: Actor) -> Con
     with transaction(engine) as connection:
         _check_keys(connection, ctx, actor)
         policy_versions.sync(connection, ctx, actor)
-    vault.reapply_tombstones(ctx, actor=actor)
+    erasure.reapply_tombstones(ctx, actor=actor)
     return ctx
 
 

@@ -1,0 +1,32 @@
+"""Reading a customer's row: present and not erased, and its data key unwrapped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.engine import Row
+
+from tutela.core.errors import CustomerErased, CustomerNotFound
+from tutela.core.storage.schema import customer
+from tutela.services.context import Context
+
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def load_live_customer(connection: Connection, customer_id: str) -> AnyRow:
+    row = connection.execute(
+        select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek, customer.c.erased_at).where(
+            customer.c.id == customer_id
+        )
+    ).first()
+    if row is None:
+        raise CustomerNotFound(f"no customer with id '{customer_id}'", hint="find the id with `tutela customer find`")
+    if row.erased_at is not None or row.wrapped_dek is None:
+        raise CustomerErased(f"customer '{customer_id}' was erased", hint="its data no longer exists")
+    return row
+
+
+def open_dek(ctx: Context, row: AnyRow) -> bytes:
+    version = int(row.kek_version)
+    return ctx.keys.with_version(version).unwrap_dek(row.id, version, bytes(row.wrapped_dek))
