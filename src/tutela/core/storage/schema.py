@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -74,6 +76,12 @@ record = Table(
     Column("phone_index", LargeBinary, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # When the source said this (a report's last-updated date): older data never overwrites newer.
+    Column("data_as_of", UtcDateTime, nullable=True),
+    # Keyed hash of the last imported values: an unchanged re-import needs no key and no write.
+    Column("fingerprint", LargeBinary, nullable=True),
+    # Bit set of categories whose value failed validation and was stored flagged (policy: on_invalid).
+    Column("flagged", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("customer_id", "purpose"),
     Index(
         None,
@@ -148,4 +156,108 @@ policy_version = Table(
     Column("text", Text, nullable=False),
     Column("applied_at", UtcDateTime, nullable=False),
     Column("actor", KEY, nullable=False),
+)
+
+
+ID_INT = BigInteger().with_variant(Integer, "sqlite")
+AMOUNT = Numeric(14, 2)
+
+import_run = Table(
+    "import_run",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("file_name", String(255), nullable=False),
+    Column("format", KEY, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("actor", KEY, nullable=False),
+    Column("status", String(16), nullable=False),  # running | done
+    Column("rows_done", Integer, nullable=False),  # the checkpoint: rows committed so far
+    Column("report", Text, nullable=False),  # JSON, no personal data
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    # The non-personal facts of an order, in plain columns: retention and jurisdiction need them.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("order_id", String(64), nullable=False),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=True),
+    Column("marketplace", String(32), nullable=True),
+    Column("sales_channel", String(64), nullable=True),
+    Column("fulfillment_channel", String(16), nullable=True),
+    Column("status", String(32), nullable=True),
+    Column("purchased_at", UtcDateTime, nullable=True),
+    Column("shipped_at", UtcDateTime, nullable=True),
+    Column("promised_delivery_at", UtcDateTime, nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("last_updated_at", UtcDateTime, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("total_amount", AMOUNT, nullable=True),
+    Column("ship_country", String(2), nullable=True),
+    Column("ship_state", String(64), nullable=True),
+    Column("import_run_id", ID_INT, ForeignKey("import_run.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "order_id"),
+    Index(None, "customer_id"),
+)
+
+order_line = Table(
+    "order_line",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("order_ref", ID_INT, ForeignKey("orders.id"), nullable=False),
+    Column("line_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=True),
+    Column("asin", String(16), nullable=True),
+    Column("quantity", Integer, nullable=True),
+    Column("item_price", AMOUNT, nullable=True),
+    UniqueConstraint("order_ref", "line_id"),
+)
+
+return_case = Table(
+    "return_case",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("return_key", String(160), nullable=False),  # the RMA, else order id | sku | date
+    Column("order_id", String(64), nullable=False),
+    Column("order_ref", ID_INT, ForeignKey("orders.id"), nullable=True),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=True),
+    Column("requested_at", UtcDateTime, nullable=True),
+    Column("status", String(32), nullable=True),
+    Column("reason", String(128), nullable=True),
+    Column("resolution", String(64), nullable=True),
+    Column("sku", String(64), nullable=True),
+    Column("quantity", Integer, nullable=True),
+    Column("refunded_amount", AMOUNT, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("import_run_id", ID_INT, ForeignKey("import_run.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "return_key"),
+    Index(None, "order_ref"),
+)
+
+consent_evidence = Table(
+    "consent_evidence",
+    metadata,
+    # What an export said about marketing consent, kept as evidence for the consent ledger.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=False),
+    Column("purpose", KEY, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("column_name", String(64), nullable=False),
+    Column("import_run_id", ID_INT, ForeignKey("import_run.id"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("import_run_id", "row_number", "channel"),
+    Index(None, "customer_id"),
 )
