@@ -135,3 +135,15 @@ class CheckpointInvalid(TutelaError):
 
 class PersonalDataInText(TutelaError):
     code = "input.personal_data"
+
+
+class ImportFileInvalid(TutelaError):
+    code = "import.file_invalid"
+
+
+class ImportFormatUnknown(TutelaError):
+    code = "import.format_unknown"
+
+
+class ColumnMapInvalid(TutelaError):
+    code = "import.map_invalid"

@@ -84,6 +84,7 @@ class Keyring:
     keks: dict[int, bytes] = field(repr=False)
     index_root: bytes = field(repr=False)
     _index_macs: dict[IndexKind, Mac] = field(init=False, repr=False, compare=False)
+    _fingerprint_mac: Mac = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keks or any(len(k) != KEY_BYTES for k in self.keks.values()):
@@ -92,6 +93,7 @@ class Keyring:
             raise KeyFileInvalid(
                 "the keyring's index root is not 256 bits", hint="restore the key file from your backup"
             )
+        object.__setattr__(self, "_fingerprint_mac", Mac(hkdf(self.index_root, b"tutela/fingerprint/v1")))
         object.__setattr__(
             self,
             "_index_macs",
@@ -208,6 +210,12 @@ class Keyring:
     # -- indexes and MACs ----------------------------------------------------------
     def blind_index(self, kind: IndexKind, normalized: str) -> bytes:
         return self._index_macs[kind].digest(normalized.encode("utf-8"))[:BLIND_INDEX_BYTES]
+
+    def fingerprint(self, values: Sequence[tuple[str, str]]) -> bytes:
+        """A keyed digest (8 bytes) of a set of (category, value) pairs, so that an import can
+        tell unchanged data without opening it."""
+        message = "\x1e".join(f"{category}\x1f{value}" for category, value in sorted(values))
+        return self._fingerprint_mac.digest(message.encode("utf-8"))[:BLIND_INDEX_BYTES]
 
     def checkpoint_mac(self, message: bytes) -> bytes:
         return hmac_sha256(hkdf(self.index_root, b"tutela/audit-checkpoint/v1"), message)

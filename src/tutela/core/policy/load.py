@@ -17,6 +17,7 @@ from tutela.core.policy.model import (
     WILDCARD,
     Access,
     LegalBasis,
+    OnInvalid,
     Policy,
     Purpose,
     RetentionRule,
@@ -39,7 +40,7 @@ _PURPOSE_KEYS = {
 }
 _ROLE_KEYS = {"description", "access"}
 _SHOP_KEYS = {"name", "country", "privacy_contact"}
-_TOP_KEYS = {"schema", "shop", "purposes", "roles"}
+_TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RETENTION = re.compile(
     r"^\s*(?:(?P<amount>\d+)\s+(?P<unit>days?|months?|years?)\s+after|until)\s+(?P<event>[a-z_]+)\s*$"
@@ -109,6 +110,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
     shop = _shop(data.get("shop"), check)
     purposes = _purposes(data.get("purposes"), check)
     roles = _roles(data.get("roles"), purposes, check)
+    on_invalid = _quality(data.get("quality", {}), check)
     if check.problems:
         count = len(check.problems)
         raise PolicyInvalid(
@@ -117,7 +119,19 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
             problems=tuple(check.problems),
         )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Policy(shop=shop, purposes=purposes, roles=roles, sha256=digest, text=text)
+    return Policy(shop=shop, purposes=purposes, roles=roles, sha256=digest, text=text, on_invalid=on_invalid)
+
+
+def _quality(raw: object, check: _Checker) -> OnInvalid:
+    if not isinstance(raw, dict):
+        check.problem(("quality",), "[quality] must be a table")
+        return OnInvalid.FLAG
+    check.unknown_keys(raw, {"on_invalid"}, ("quality",))
+    value = raw.get("on_invalid", OnInvalid.FLAG.value)
+    if value not in {o.value for o in OnInvalid}:
+        check.problem(("quality", "on_invalid"), 'on_invalid must be "flag" (store, marked) or "reject" (do not store)')
+        return OnInvalid.FLAG
+    return OnInvalid(value)
 
 
 def _shop(raw: object, check: _Checker) -> Shop:

@@ -85,6 +85,11 @@ class Role:
     grants: dict[str, dict[str, Access]] = field(default_factory=dict)
 
 
+class OnInvalid(StrEnum):
+    FLAG = "flag"  # store the value, marked as failing validation
+    REJECT = "reject"  # do not store the value
+
+
 @dataclass(frozen=True)
 class Policy:
     shop: Shop
@@ -92,6 +97,7 @@ class Policy:
     roles: dict[str, Role]
     sha256: str
     text: str
+    on_invalid: OnInvalid = OnInvalid.FLAG
 
     def purpose(self, key: str) -> Purpose:
         try:
