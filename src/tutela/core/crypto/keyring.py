@@ -76,6 +76,7 @@ class SealedCustomer(NamedTuple):
     kek_version: int
     wrapped_dek: bytes
     envelopes: list[bytes]
+    dek: bytes  # kept by the caller only while it writes more fields of the same customer
 
 
 @dataclass(frozen=True)
@@ -191,21 +192,29 @@ class Keyring:
     def seal_customer(self, customer_id: str, purpose: str, values: Sequence[tuple[str, str]]) -> SealedCustomer:
         """A new DEK, wrapped under the newest KEK, and one envelope per (category, value)
         stored under `purpose`: the bulk path, one call to the random source for all nonces."""
+        return self.seal_new_customer(customer_id, [(purpose, values)])
+
+    def seal_new_customer(
+        self, customer_id: str, groups: Sequence[tuple[str, Sequence[tuple[str, str]]]]
+    ) -> SealedCustomer:
+        """`seal_customer` for fields under several purposes: one DEK, envelopes in order."""
         version = self.newest_version
-        randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (len(values) + 1))
+        count = sum(len(values) for _, values in groups)
+        randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (count + 1))
         dek = randomness[:KEY_BYTES]
         offset = KEY_BYTES + NONCE_BYTES
         wrapped = _seal(self.keks[version], randomness[KEY_BYTES:offset], dek, _dek_aad(customer_id, version))
         encrypt = AESGCM(dek).encrypt
         aad_head = b"tutela.field.v1" + _SEP + customer_id.encode() + _SEP
-        tails = _aad_tails(purpose)
         envelopes = []
-        for category, value in values:
-            nonce = randomness[offset : offset + NONCE_BYTES]
-            offset += NONCE_BYTES
-            tail = tails.get(category) or tails.setdefault(category, _field_aad_tail(category, purpose))
-            envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad_head + tail))
-        return SealedCustomer(version, wrapped, envelopes)
+        for purpose, values in groups:
+            tails = _aad_tails(purpose)
+            for category, value in values:
+                nonce = randomness[offset : offset + NONCE_BYTES]
+                offset += NONCE_BYTES
+                tail = tails.get(category) or tails.setdefault(category, _field_aad_tail(category, purpose))
+                envelopes.append(_FORMAT_BYTE + nonce + encrypt(nonce, value.encode("utf-8"), aad_head + tail))
+        return SealedCustomer(version, wrapped, envelopes, dek)
 
     # -- indexes and MACs ----------------------------------------------------------
     def blind_index(self, kind: IndexKind, normalized: str) -> bytes:
