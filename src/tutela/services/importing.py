@@ -1,0 +1,277 @@
+"""`tutela import`: a seller's file into the vault, minimised and validated at the door,
+in batches that each commit with a checkpoint — so a run killed at any moment is finished
+by running the same command again, and a file imported twice changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from tutela.core.actor import Actor
+from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown
+from tutela.core.formats.catalog import FORMATS, detect
+from tutela.core.formats.model import ParsedRow
+from tutela.core.formats.spec import FormatSpec, parse_row
+from tutela.core.formats.text_table import TextTable, open_table
+from tutela.core.storage.engine import read_only, transaction
+from tutela.core.storage.schema import import_run
+from tutela.services import audit
+from tutela.services.column_maps import load_column_map
+from tutela.services.context import Context
+from tutela.services.import_batch import BatchApplier
+from tutela.services.import_routing import Router
+from tutela.services.import_tally import Tally
+
+Progress = Callable[[int, int, int], None]  # bytes read, file size, rows read
+DEFAULT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int | None
+    file: str
+    sha256: str
+    format: str
+    source: str
+    dry_run: bool
+    already_imported: bool
+    resumed_from_row: int
+    duration_s: float
+    tally: Tally
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "file": self.file,
+            "sha256": self.sha256,
+            "format": self.format,
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "already_imported": self.already_imported,
+            "resumed_from_row": self.resumed_from_row,
+            **self.tally.as_dict(),
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _choose_spec(table: TextTable, *, source: str | None, column_map: Path | None) -> FormatSpec:
+    if column_map is not None:
+        return load_column_map(column_map, header=table.header)
+    spec = detect(table.header, file_name=table.path.name)
+    if source is not None and spec.source != source:
+        raise ImportFormatUnknown(
+            f"{table.path.name} is a {spec.label}, which is {spec.source} data, not {source}",
+            hint=f"leave out --source (it is detected), or pass --source {spec.source}",
+        )
+    return spec
+
+
+def _note_columns(spec: FormatSpec, header: list[str], tally: Tally) -> None:
+    known = spec.known_headers()
+    for column in header:
+        if column in spec.unused:
+            tally.dropped(column, "no purpose needs it")
+        elif column not in known:
+            tally.dropped(column, "unknown column: reported, never stored")
+
+
+def import_file(
+    ctx: Context,
+    *,
+    actor: Actor,
+    path: Path,
+    source: str | None = None,
+    column_map: Path | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    on_progress: Progress | None = None,
+    max_batches: int | None = None,
+) -> ImportReport:
+    """Import one file. `max_batches` stops early, as a crash would (for tests)."""
+    if not path.is_file():
+        raise ImportFileInvalid(f"no file at {path}", hint="check the path")
+    started = time.perf_counter()
+    sha = file_sha256(path)
+    previous = _run_by_sha(ctx, sha)
+    if previous is not None and previous["status"] == "done" and not dry_run:
+        return ImportReport(int(previous["id"]), path.name, sha, str(previous["format"]), str(previous["source"]),
+                            False, True, 0, time.perf_counter() - started, Tally())  # fmt: skip
+    table = open_table(path, encoding=encoding)
+    try:
+        spec = _choose_spec(table, source=source, column_map=column_map)
+        resume_from = int(previous["rows_done"]) if previous and not dry_run else 0
+        tally = Tally.from_dict(json.loads(previous["report"])) if previous and not dry_run else Tally()
+        if not resume_from:
+            _note_columns(spec, table.header, tally)
+        run = _Run(ctx, actor=actor, spec=spec, table=table, sha=sha, tally=tally, batch_size=batch_size,
+                   on_progress=on_progress)  # fmt: skip
+        if dry_run:
+            run.dry_run()
+        else:
+            run_id = int(previous["id"]) if previous else run.start(path.name)
+            run.real(run_id, resume_from, max_batches)
+    finally:
+        table.close()
+    return ImportReport(
+        None if dry_run else run.run_id, path.name, sha, spec.key, spec.source, dry_run, False, resume_from,
+        time.perf_counter() - started, tally,
+    )  # fmt: skip
+
+
+class _Run:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        actor: Actor,
+        spec: FormatSpec,
+        table: TextTable,
+        sha: str,
+        tally: Tally,
+        batch_size: int,
+        on_progress: Progress | None,
+    ) -> None:
+        self.ctx = ctx
+        self.actor = actor
+        self.spec = spec
+        self.table = table
+        self.sha = sha
+        self.tally = tally
+        self.batch_size = batch_size
+        self.on_progress = on_progress
+        self.run_id: int | None = None
+        self.size = table.path.stat().st_size
+
+    def start(self, file_name: str) -> int:
+        with transaction(self.ctx.engine) as connection:
+            result = connection.execute(
+                insert(import_run).values(
+                    sha256=self.sha, file_name=file_name[:255], format=self.spec.key, source=self.spec.source,
+                    actor=self.actor.id, status="running", rows_done=0, report=json.dumps(self.tally.as_dict()),
+                    started_at=self.ctx.clock.now(),
+                )
+            )  # fmt: skip
+            assert result.inserted_primary_key is not None
+            run_id = int(result.inserted_primary_key[0])
+            audit.record(connection, self.ctx, self.actor, [audit.Event(
+                action="import.start", details={"import_id": run_id, "file_sha256": self.sha, "format": self.spec.key},
+            )])  # fmt: skip
+        return run_id
+
+    def _batches(self, skip_until: int) -> Iterator[list[ParsedRow]]:
+        header = self.table.header
+        previous: ParsedRow | None = None
+        batch: list[ParsedRow] = []
+        for number, cells in self.table.rows():
+            values = dict(zip(header, cells, strict=False))
+            parsed = parse_row(self.spec, number, values, previous)
+            previous = parsed
+            if number <= skip_until:
+                continue
+            batch.append(parsed)
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.table.bytes_read(), self.size, self.tally.rows_read)
+
+    def real(self, run_id: int, resume_from: int, max_batches: int | None) -> None:
+        self.run_id = run_id
+        applier = BatchApplier(self.ctx, spec=self.spec, router=Router(self.ctx.policy, self.spec.source),
+                               run_id=run_id, tally=self.tally)  # fmt: skip
+        for done, batch in enumerate(self._batches(resume_from)):
+            if max_batches is not None and done >= max_batches:
+                return
+            before = self.tally.copy()
+            plans = applier.plan(batch)
+            with transaction(self.ctx.engine) as connection:
+                applier.apply(connection, plans, self.ctx.clock.now())
+                self._checkpoint(connection, batch[-1].number, "running")
+                audit.record(connection, self.ctx, self.actor, [audit.Event(
+                    action="import.batch",
+                    details={"import_id": run_id, "file_sha256": self.sha, "rows": [batch[0].number, batch[-1].number],
+                             **self.tally.batch_counts(before)},
+                )])  # fmt: skip
+            self._progress()
+        with transaction(self.ctx.engine) as connection:
+            self._checkpoint(connection, None, "done")
+            counts = self.tally.batch_counts(Tally())
+            audit.record(connection, self.ctx, self.actor, [audit.Event(
+                action="import.complete", details={"import_id": run_id, "file_sha256": self.sha, **counts},
+            )])  # fmt: skip
+        self._progress()
+
+    def _checkpoint(self, connection: Connection, rows_done: int | None, status: str) -> None:
+        values: dict[str, Any] = {"report": json.dumps(self.tally.as_dict()), "status": status}
+        if rows_done is not None:
+            values["rows_done"] = rows_done
+        if status == "done":
+            values["finished_at"] = self.ctx.clock.now()
+        connection.execute(update(import_run).where(import_run.c.id == self.run_id).values(**values))
+
+    def dry_run(self) -> None:
+        """Everything a real run does, in one transaction that is rolled back."""
+        applier = BatchApplier(self.ctx, spec=self.spec, router=Router(self.ctx.policy, self.spec.source),
+                               run_id=None, tally=self.tally)  # fmt: skip
+        with transaction(self.ctx.engine) as connection:
+            savepoint = connection.begin_nested()
+            for batch in self._batches(0):
+                applier.apply(connection, applier.plan(batch), self.ctx.clock.now())
+                self._progress()
+            savepoint.rollback()
+            audit.record(connection, self.ctx, self.actor, [audit.Event(
+                action="import.dry_run", outcome="dry_run",
+                details={"file_sha256": self.sha, "format": self.spec.key, **self.tally.batch_counts(Tally())},
+            )])  # fmt: skip
+
+
+def _run_by_sha(ctx: Context, sha: str) -> dict[str, Any] | None:
+    with read_only(ctx.engine) as connection:
+        row = connection.execute(select(import_run).where(import_run.c.sha256 == sha)).mappings().first()
+    return dict(row) if row else None
+
+
+def import_report(ctx: Context, *, import_id: int) -> dict[str, Any]:
+    with read_only(ctx.engine) as connection:
+        row = connection.execute(select(import_run).where(import_run.c.id == import_id)).mappings().first()
+    if row is None:
+        raise ImportFileInvalid(f"no import with id {import_id}", hint="see `tutela import list`")
+    return {
+        "import_id": row["id"], "file": row["file_name"], "sha256": row["sha256"], "format": row["format"],
+        "source": row["source"], "status": row["status"], "rows_done": row["rows_done"], "actor": row["actor"],
+        "started_at": row["started_at"].isoformat(), "finished_at": row["finished_at"].isoformat()
+        if row["finished_at"] else None, **json.loads(row["report"]),
+    }  # fmt: skip
+
+
+def list_imports(ctx: Context, *, limit: int = 50) -> list[dict[str, Any]]:
+    with read_only(ctx.engine) as connection:
+        rows = connection.execute(select(import_run).order_by(import_run.c.id.desc()).limit(limit)).mappings().all()
+    return [
+        {"import_id": r["id"], "file": r["file_name"], "format": r["format"], "status": r["status"],
+         "rows_done": r["rows_done"], "started_at": r["started_at"].isoformat()}
+        for r in rows
+    ]  # fmt: skip
+
+
+KNOWN_FORMATS = [spec.key for spec in FORMATS]
