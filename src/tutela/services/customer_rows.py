@@ -28,5 +28,8 @@ def load_live_customer(connection: Connection, customer_id: str) -> AnyRow:
 
 
 def open_dek(ctx: Context, row: AnyRow) -> bytes:
-    version = int(row.kek_version)
-    return ctx.keys.with_version(version).unwrap_dek(row.id, version, bytes(row.wrapped_dek))
+    return unwrap_customer_key(ctx, str(row.id), int(row.kek_version), bytes(row.wrapped_dek))
+
+
+def unwrap_customer_key(ctx: Context, customer_id: str, kek_version: int, wrapped: bytes) -> bytes:
+    return ctx.keys.with_version(kek_version).unwrap_dek(customer_id, kek_version, wrapped)

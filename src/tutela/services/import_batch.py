@@ -6,6 +6,8 @@ changed is recognised by its keyed fingerprint without opening anything."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,11 +19,11 @@ from tutela.core.formats.model import OrderFacts, ParsedRow
 from tutela.core.formats.spec import FormatSpec
 from tutela.core.policy.model import OnInvalid
 from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed, entry_heads
-from tutela.core.storage.bulk import db_time, insert_rows
+from tutela.core.storage.bulk import db_time, insert_rows, select_in, sqlite_time
 from tutela.core.storage.schema import consent_evidence, customer, order_line, orders, record, return_case
 from tutela.core.taxonomy import CATEGORIES, IndexKind
 from tutela.services.context import Context
-from tutela.services.customer_rows import open_dek
+from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
 from tutela.services.import_routing import EMAIL, PHONE, Checked, Router, check_value
 from tutela.services.import_tally import Tally
@@ -39,14 +41,29 @@ class _Pending:
 
     values: dict[str, Checked] = field(default_factory=dict)
     as_of: datetime | None = None
+    only_from: dict[str, Checked] | None = None  # the one block it came from, if only one
 
     def take(self, values: dict[str, Checked], as_of: datetime | None) -> None:
+        self.only_from = values if not self.values or self.only_from is values else None
         if self.as_of is not None and as_of is not None and as_of < self.as_of:
             for category, checked in values.items():
                 self.values.setdefault(category, checked)  # older: only fills gaps
             return
         self.values.update(values)
         self.as_of = as_of or self.as_of
+
+
+@dataclass
+class _Block:
+    fields: dict[str, dict[str, Checked]] = field(default_factory=dict)
+    columns: dict[tuple[str, str], str] = field(default_factory=dict)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)
+    email_digest: bytes | None = None
+    phone_digest: bytes | None = None
+
+
+_BLOCKS_KEPT = 50_000  # remembered personal blocks; cleared when full (memory stays bounded)
 
 
 @dataclass
@@ -68,11 +85,12 @@ class BatchApplier:
         self.tally = tally
         self.reject_invalid = ctx.policy.on_invalid is OnInvalid.REJECT
         self.heads = entry_heads(spec.source, CATEGORIES)
+        self._blocks: dict[tuple[Any, ...], _Block] = {}
+        self._fingerprints: dict[int, tuple[dict[str, Checked], bytes]] = {}
 
     # -- planning (no database) ----------------------------------------------------------------
     def plan(self, rows: Sequence[ParsedRow]) -> list[_RowPlan]:
         plans = []
-        keyring = self.ctx.keyring
         for row in rows:
             self.tally.rows_read += 1
             for column, problem in row.problems:
@@ -80,41 +98,55 @@ class BatchApplier:
             if row.rejected is not None:
                 self.tally.rejected(row.number, row.rejected)
                 continue
-            plan = self._plan_fields(row)
-            email = plan.fields.get(_purpose_of(plan, EMAIL) or "", {}).get(EMAIL)
-            phone = plan.fields.get(_purpose_of(plan, PHONE) or "", {}).get(PHONE)
-            if email is not None and email.index_key:
-                plan.email_digest = keyring.blind_index(IndexKind.EMAIL, email.index_key)
-            if phone is not None and phone.index_key:
-                plan.phone_digest = keyring.blind_index(IndexKind.PHONE, phone.index_key)
-            plans.append(plan)
+            block = self._block(row)
+            for column, reason in block.dropped:
+                self.tally.dropped(column, reason)
+            for column, problem in block.invalid:
+                self.tally.invalid(row.number, column, problem)
+            plans.append(_RowPlan(row, block.fields, block.columns, block.email_digest, block.phone_digest))
         return plans
 
-    def _plan_fields(self, row: ParsedRow) -> _RowPlan:
-        fields: dict[str, dict[str, Checked]] = {}
-        columns: dict[tuple[str, str], str] = {}
-        countries = {v.role: v.value for v in row.personal if v.category == _COUNTRY}
+    def _block(self, row: ParsedRow) -> _Block:
+        """The personal part of a row, routed and checked. A returning buyer's block comes
+        back identical on every order, so blocks are remembered (their values are already
+        in memory as the row's own text; nothing more is kept)."""
+        key = (row.region, tuple(row.personal))
+        block = self._blocks.get(key)
+        if block is None:
+            if len(self._blocks) >= _BLOCKS_KEPT:
+                self._blocks.clear()
+            block = self._blocks[key] = self._plan_block(row)
+        return block
+
+    def _plan_block(self, row: ParsedRow) -> _Block:
+        block = _Block()
+        countries = {v.role: _code(v.value) for v in row.personal if v.category == _COUNTRY}
         shop_country = self.ctx.policy.shop.country
         for value in row.personal:
             route = self.router.route(value.role, value.category)
             if route.purpose is None:
-                self.tally.dropped(value.column, route.reason)
+                block.dropped.append((value.column, route.reason))
                 continue
-            taken = fields.setdefault(route.purpose, {})
+            taken = block.fields.setdefault(route.purpose, {})
             if value.category in taken:
-                self.tally.dropped(value.column, f"{value.category} for {route.purpose} comes from another column")
+                block.dropped.append((value.column, f"{value.category} for {route.purpose} comes from another column"))
                 continue
-            country = countries.get(value.role)
-            checked = check_value(
-                value.category, value.value, region=row.region, country=_code(country), shop_country=shop_country
-            )
+            checked = check_value(value.category, value.value, row.region, countries.get(value.role), shop_country)
             if not checked.valid:
-                self.tally.invalid(row.number, value.column, checked.problem)
+                block.invalid.append((value.column, checked.problem))
                 if self.reject_invalid:
                     continue
             taken[value.category] = checked
-            columns[(route.purpose, value.category)] = value.column
-        return _RowPlan(row=row, fields={p: v for p, v in fields.items() if v}, columns=columns)
+            block.columns[(route.purpose, value.category)] = value.column
+        block.fields = {p: v for p, v in block.fields.items() if v}
+        keyring = self.ctx.keyring
+        for values in block.fields.values():
+            email, phone = values.get(EMAIL), values.get(PHONE)
+            if email is not None and email.index_key and block.email_digest is None:
+                block.email_digest = keyring.blind_index(IndexKind.EMAIL, email.index_key)
+            if phone is not None and phone.index_key and block.phone_digest is None:
+                block.phone_digest = keyring.blind_index(IndexKind.PHONE, phone.index_key)
+        return block
 
     # -- applying (one transaction) ------------------------------------------------------------
     def apply(self, connection: Connection, plans: list[_RowPlan], now: datetime) -> None:
@@ -146,15 +178,13 @@ class BatchApplier:
     ) -> tuple[dict[bytes, str], dict[bytes, str]]:
         found: list[dict[bytes, str]] = []
         for column, digests in (
-            (record.c.email_index, {p.email_digest for p in plans if p.email_digest}),
-            (record.c.phone_index, {p.phone_digest for p in plans if p.phone_digest}),
+            ("email_index", [p.email_digest for p in plans if p.email_digest]),
+            ("phone_index", [p.phone_digest for p in plans if p.phone_digest]),
         ):
             mapping: dict[bytes, str] = {}
-            ordered = sorted(digests)
-            for start in range(0, len(ordered), 900):
-                chunk = ordered[start : start + 900]
-                for row in connection.execute(select(record.c.customer_id, column).where(column.in_(chunk))):
-                    mapping.setdefault(bytes(row[1]), str(row[0]))
+            sql = f"SELECT customer_id, {column} FROM record WHERE {column} IN ({{}})"  # noqa: S608 - fixed names
+            for customer_id, digest in select_in(connection, sql, digests):
+                mapping.setdefault(bytes(digest), str(customer_id))
             found.append(mapping)
         return found[0], found[1]
 
@@ -163,16 +193,9 @@ class BatchApplier:
         return ids | {p.row.returned.order_id for p in plans if p.row.returned}
 
     def _existing_orders(self, connection: Connection, plans: list[_RowPlan]) -> dict[str, tuple[int, str | None]]:
-        ordered = sorted(self._order_ids(plans))
-        known: dict[str, tuple[int, str | None]] = {}
-        for start in range(0, len(ordered), 900):
-            chunk = ordered[start : start + 900]
-            query = select(orders.c.id, orders.c.order_id, orders.c.customer_id).where(
-                orders.c.channel == self.spec.channel, orders.c.order_id.in_(chunk)
-            )
-            for row in connection.execute(query):
-                known[str(row.order_id)] = (int(row.id), row.customer_id)
-        return known
+        sql = "SELECT id, order_id, customer_id FROM orders WHERE channel = ? AND order_id IN ({})"
+        rows = select_in(connection, sql, list(self._order_ids(plans)), fixed=(self.spec.channel,))
+        return {str(order_id): (int(ref), customer_id) for ref, order_id, customer_id in rows}
 
     def _resolve(
         self,
@@ -241,7 +264,7 @@ class BatchApplier:
                 email, phone = self._digests(item)
                 record_rows.append((
                     cid, purpose, encode_sealed(self.heads, categories, envelopes), categories_mask(categories),
-                    email, phone, _db(connection, item.as_of), keyring.fingerprint(values), flagged, at, at,
+                    email, phone, _db(connection, item.as_of), self._fingerprint(item), flagged, at, at,
                 ))  # fmt: skip
         insert_rows(connection, customer, ("id", "kek_version", "wrapped_dek", "created_at", "updated_at"),
                     customer_rows)  # fmt: skip
@@ -250,35 +273,53 @@ class BatchApplier:
             "fingerprint", "flagged", "created_at", "updated_at",
         ), record_rows)  # fmt: skip
 
+    def _fingerprint(self, item: _Pending) -> bytes:
+        """Keyed digest of the values; memoised per block, as a returning buyer repeats one."""
+        source = item.only_from
+        if source is not None:
+            memo = self._fingerprints.get(id(source))
+            if memo is not None and memo[0] is source:
+                return memo[1]
+        digest = self.ctx.keyring.fingerprint([(c, v.value) for c, v in item.values.items()])
+        if source is not None:
+            if len(self._fingerprints) >= _BLOCKS_KEPT:
+                self._fingerprints.clear()
+            self._fingerprints[id(source)] = (source, digest)
+        return digest
+
     def _update_customers(
         self, connection: Connection, pending: dict[tuple[str, str], _Pending], matched: set[str], now: datetime
     ) -> None:
         if not matched:
             return
-        ids = sorted(matched)
-        keys = {}
-        records: dict[tuple[str, str], Any] = {}
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            for row in connection.execute(
-                select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek).where(customer.c.id.in_(chunk))
-            ):
-                keys[str(row.id)] = row
-            for row in connection.execute(select(record).where(record.c.customer_id.in_(chunk))):
-                records[(str(row.customer_id), str(row.purpose))] = row
+        keys = {
+            str(cid): (cid, version, wrapped)
+            for cid, version, wrapped in select_in(
+                connection, "SELECT id, kek_version, wrapped_dek FROM customer WHERE id IN ({})", list(matched)
+            )
+        }  # fmt: skip
+        stored_prints = {
+            (str(cid), str(purpose)): (int(ref), fingerprint)
+            for ref, cid, purpose, fingerprint in select_in(
+                connection, "SELECT id, customer_id, purpose, fingerprint FROM record WHERE customer_id IN ({})",
+                list(matched),
+            )
+        }  # fmt: skip
         updated: set[str] = set()
         keyring = self.ctx.keyring
         for (cid, purpose), item in pending.items():
-            if cid not in matched or keys.get(cid) is None or keys[cid].wrapped_dek is None:
+            if cid not in matched or cid not in keys or keys[cid][2] is None:
                 continue  # erased meanwhile: nothing is added back
-            values = [(c, item.values[c].value) for c in item.values]
-            fingerprint = keyring.fingerprint(values)
-            existing = records.get((cid, purpose))
-            if existing is not None and existing.fingerprint == fingerprint:
-                continue
+            fingerprint = self._fingerprint(item)
+            ref_print = stored_prints.get((cid, purpose))
+            if ref_print is not None and ref_print[1] == fingerprint:
+                continue  # unchanged: recognised without opening anything
+            existing = (
+                connection.execute(select(record).where(record.c.id == ref_print[0])).first() if ref_print else None
+            )
             if existing is not None and existing.data_as_of and item.as_of and item.as_of < existing.data_as_of:
                 continue  # older than what is stored: the newer data wins
-            dek = open_dek(self.ctx, keys[cid])
+            dek = unwrap_customer_key(self.ctx, cid, int(keys[cid][1]), bytes(keys[cid][2]))
             categories, _, flagged = self._record_values(purpose, item)
             entries = decode(existing.fields) if existing is not None else []
             fresh = [
@@ -338,8 +379,9 @@ class BatchApplier:
                 )
         at = db_time(connection, now)
         columns = ("channel", "order_id", "customer_id", *_ORDER_FACTS, "import_run_id", "created_at", "updated_at")
+        sqlite = connection.dialect.name == "sqlite"
         insert_rows(connection, orders, columns, [
-            (self.spec.channel, oid, cid, *(_db(connection, getattr(f, a)) for a in _ORDER_FACTS), self.run_id, at, at)
+            (self.spec.channel, oid, cid, *_fact_row(f, sqlite), self.run_id, at, at)
             for oid, (f, cid, _) in fresh.items()
         ])  # fmt: skip
         self.tally.orders_new += len(fresh)
@@ -366,20 +408,17 @@ class BatchApplier:
         if not wanted:
             return
         refs = dict(known)
-        missing = sorted({oid for oid, _ in wanted if oid not in refs})
-        for start in range(0, len(missing), 900):
-            query = select(orders.c.id, orders.c.order_id).where(
-                orders.c.channel == self.spec.channel, orders.c.order_id.in_(missing[start : start + 900])
+        missing = [oid for oid, _ in wanted if oid not in refs]
+        sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
+        for ref, order_id in select_in(connection, sql, missing, fixed=(self.spec.channel,)):
+            refs[str(order_id)] = (int(ref), None)
+        existing = {
+            (int(ref), str(line_id))
+            for ref, line_id in select_in(
+                connection, "SELECT order_ref, line_id FROM order_line WHERE order_ref IN ({})",
+                [refs[oid][0] for oid, _ in wanted],
             )
-            for row in connection.execute(query):
-                refs[str(row.order_id)] = (int(row.id), None)
-        ref_ids = sorted({refs[oid][0] for oid, _ in wanted})
-        existing: set[tuple[int, str]] = set()
-        for start in range(0, len(ref_ids), 900):
-            query = select(order_line.c.order_ref, order_line.c.line_id).where(
-                order_line.c.order_ref.in_(ref_ids[start : start + 900])
-            )
-            existing |= {(int(r.order_ref), str(r.line_id)) for r in connection.execute(query)}
+        }  # fmt: skip
         rows = [
             (refs[oid][0], lid, line.sku, line.asin, line.quantity, line.item_price)
             for (oid, lid), line in wanted.items()
@@ -392,20 +431,14 @@ class BatchApplier:
         wanted = {p.row.returned.return_key: p for p in plans if p.row.returned}
         if not wanted:
             return
-        keys = sorted(wanted)
-        existing: set[str] = set()
-        for start in range(0, len(keys), 900):
-            query = select(return_case.c.return_key).where(
-                return_case.c.channel == self.spec.channel, return_case.c.return_key.in_(keys[start : start + 900])
-            )
-            existing |= {str(r.return_key) for r in connection.execute(query)}
-        order_ids = sorted({p.row.returned.order_id for p in wanted.values() if p.row.returned})
-        order_refs: dict[str, int] = {}
-        for start in range(0, len(order_ids), 900):
-            query = select(orders.c.id, orders.c.order_id).where(
-                orders.c.channel == self.spec.channel, orders.c.order_id.in_(order_ids[start : start + 900])
-            )
-            order_refs |= {str(r.order_id): int(r.id) for r in connection.execute(query)}
+        sql = "SELECT return_key FROM return_case WHERE channel = ? AND return_key IN ({})"
+        existing = {str(key) for (key,) in select_in(connection, sql, list(wanted), fixed=(self.spec.channel,))}
+        order_ids = [p.row.returned.order_id for p in wanted.values() if p.row.returned]
+        sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
+        order_refs = {
+            str(order_id): int(ref)
+            for ref, order_id in select_in(connection, sql, order_ids, fixed=(self.spec.channel,))
+        }
         at = db_time(connection, now)
         rows = []
         for key, plan in wanted.items():
@@ -442,22 +475,29 @@ class BatchApplier:
         self.tally.consent_evidence_new += len(rows)
 
 
-def _purpose_of(plan: _RowPlan, category: str) -> str | None:
-    for purpose, values in plan.fields.items():
-        if category in values:
-            return purpose
-    return None
-
-
-def _code(country: str | None) -> str | None:
-    if not country:
-        return None
-    checked = check_value(_COUNTRY, country, region=None, country=None, shop_country="")
+@functools.lru_cache(maxsize=1024)
+def _code(country: str) -> str | None:
+    checked = check_value(_COUNTRY, country, None, None, "")
     return checked.value if checked.valid else None
 
 
 def _db(connection: Connection, value: Any) -> Any:
     return db_time(connection, value) if isinstance(value, datetime) else value
+
+
+_FACT_VALUES = operator.attrgetter(*_ORDER_FACTS)
+
+
+_FACT_TIMES = [i for i, name in enumerate(_ORDER_FACTS) if name.endswith("_at")]
+
+
+def _fact_row(facts: OrderFacts, sqlite: bool) -> list[Any]:
+    values = list(_FACT_VALUES(facts))
+    if sqlite:
+        for index in _FACT_TIMES:
+            if values[index] is not None:
+                values[index] = sqlite_time(values[index])
+    return values
 
 
 def _newer(candidate: datetime | None, current: datetime | None) -> bool:

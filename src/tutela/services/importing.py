@@ -20,6 +20,7 @@ from tutela.core.formats.catalog import FORMATS, detect
 from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec, parse_row
 from tutela.core.formats.text_table import TextTable, open_table
+from tutela.core.gc_pause import collect_now, cycle_collector_paused
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import import_run
 from tutela.services import audit
@@ -31,6 +32,7 @@ from tutela.services.import_tally import Tally
 
 Progress = Callable[[int, int, int], None]  # bytes read, file size, rows read
 DEFAULT_BATCH = 5000
+_COLLECT_EVERY = 20  # batches between cycle-collector passes (it is paused during a run)
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,24 @@ def _choose_spec(table: TextTable, *, source: str | None, column_map: Path | Non
     return spec
 
 
+_NOT_NEEDED = "no purpose needs it"
+_UNKNOWN = "unknown column: reported, never stored"
+
+
 def _note_columns(spec: FormatSpec, header: list[str], tally: Tally) -> None:
+    """Whole columns dropped for what they are; their counts are set to the rows read."""
     known = spec.known_headers()
     for column in header:
         if column in spec.unused:
-            tally.dropped(column, "no purpose needs it")
+            tally.columns_dropped[column] = {"reason": _NOT_NEEDED, "count": 0}
         elif column not in known:
-            tally.dropped(column, "unknown column: reported, never stored")
+            tally.columns_dropped[column] = {"reason": _UNKNOWN, "count": 0}
+
+
+def _count_whole_columns(tally: Tally) -> None:
+    for entry in tally.columns_dropped.values():
+        if entry["reason"] in {_NOT_NEEDED, _UNKNOWN}:
+            entry["count"] = tally.rows_read
 
 
 def import_file(
@@ -121,11 +134,12 @@ def import_file(
             _note_columns(spec, table.header, tally)
         run = _Run(ctx, actor=actor, spec=spec, table=table, sha=sha, tally=tally, batch_size=batch_size,
                    on_progress=on_progress)  # fmt: skip
-        if dry_run:
-            run.dry_run()
-        else:
-            run_id = int(previous["id"]) if previous else run.start(path.name)
-            run.real(run_id, resume_from, max_batches)
+        with cycle_collector_paused():
+            if dry_run:
+                run.dry_run()
+            else:
+                run_id = int(previous["id"]) if previous else run.start(path.name)
+                run.real(run_id, resume_from, max_batches)
     finally:
         table.close()
     return ImportReport(
@@ -204,6 +218,7 @@ class _Run:
                 return
             before = self.tally.copy()
             plans = applier.plan(batch)
+            _count_whole_columns(self.tally)
             with transaction(self.ctx.engine) as connection:
                 applier.apply(connection, plans, self.ctx.clock.now())
                 self._checkpoint(connection, batch[-1].number, "running")
@@ -213,6 +228,8 @@ class _Run:
                              **self.tally.batch_counts(before)},
                 )])  # fmt: skip
             self._progress()
+            if done % _COLLECT_EVERY == _COLLECT_EVERY - 1:
+                collect_now()
         with transaction(self.ctx.engine) as connection:
             self._checkpoint(connection, None, "done")
             counts = self.tally.batch_counts(Tally())
@@ -238,6 +255,7 @@ class _Run:
             for batch in self._batches(0):
                 applier.apply(connection, applier.plan(batch), self.ctx.clock.now())
                 self._progress()
+            _count_whole_columns(self.tally)
             savepoint.rollback()
             audit.record(connection, self.ctx, self.actor, [audit.Event(
                 action="import.dry_run", outcome="dry_run",

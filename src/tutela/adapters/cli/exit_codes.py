@@ -24,6 +24,7 @@ _BY_PREFIX = {
     "vault.cannot_open": INTEGRITY,
     "vault.": REFUSED,
     "input.": REFUSED,
+    "import.": REFUSED,
     "storage.": STORAGE,
     "audit.": INTEGRITY,
 }

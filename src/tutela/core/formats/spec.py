@@ -4,7 +4,7 @@ position."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,24 +66,27 @@ class FormatSpec:
         return self.signature <= names and not (self.excludes & names)
 
 
-def _convert(attribute: str, text: str) -> Any:
-    if attribute in _TIME_FIELDS:
-        return parse_time(text)
-    if attribute in _AMOUNT_FIELDS:
-        return parse_amount(text)
-    if attribute in _QUANTITY_FIELDS:
-        return parse_quantity(text)
-    if attribute == "ship_country":
-        return country_code(text) if text.strip() else None
+def _text(text: str) -> str | None:
     return text.strip() or None
+
+
+def _country_or_none(text: str) -> str | None:
+    return country_code(text) if text.strip() else None
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(_TIME_FIELDS, parse_time),
+    **dict.fromkeys(_AMOUNT_FIELDS, parse_amount),
+    **dict.fromkeys(_QUANTITY_FIELDS, parse_quantity),
+    "ship_country": _country_or_none,
+}
 
 
 def _facts(spec_map: Mapping[str, str], values: dict[str, str], row: ParsedRow) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for attribute, header in spec_map.items():
-        text = values.get(header, "")
         try:
-            facts[attribute] = _convert(attribute, text)
+            facts[attribute] = _CONVERTERS.get(attribute, _text)(values.get(header, ""))
         except BadValue as problem:
             row.problems.append((header, str(problem)))
             facts[attribute] = None

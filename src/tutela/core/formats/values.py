@@ -16,12 +16,21 @@ class BadValue(ValueError):
     """A value that does not parse; the message names the problem, never the value."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_time(text: str) -> datetime | None:
     """ISO 8601 (with or without offset; a date alone is midnight UTC), or Shopify's
-    '2026-05-01 12:34:56 +0200'. Empty is None."""
+    '2026-05-01 12:34:56 +0200'. Empty is None. Cached: an order's times repeat on its lines."""
     value = text.strip()
     if not value:
         return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return _parse_other_time(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _parse_other_time(value: str) -> datetime:
     shopify = _SHOPIFY_TIME.match(value)
     if shopify:
         value = f"{shopify.group(1)}T{shopify.group(2)}{shopify.group(3)}"

@@ -10,13 +10,34 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DateTime reads back
+
+def sqlite_time(at: datetime) -> str:
+    """What SQLAlchemy's SQLite DateTime stores (%Y-%m-%d %H:%M:%S.%f), built faster than strftime."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def db_time(connection: Connection, at: datetime) -> Any:
     """`at` as the driver wants it for a UtcDateTime column."""
-    utc = at.astimezone(UTC)
-    return utc.strftime(_SQLITE_TIME) if connection.dialect.name == "sqlite" else utc
+    return sqlite_time(at) if connection.dialect.name == "sqlite" else at.astimezone(UTC)
+
+
+_IN_CHUNK = 5000  # below SQLite's 32766 and PostgreSQL's 65535 bound parameters
+
+
+def select_in(
+    connection: Connection, sql: str, values: Sequence[Any], *, fixed: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """`sql` ends in `IN ({})`; runs it for `values` in chunks at driver level (SQLAlchemy's
+    per-statement compilation of thousands of parameters costs more than the query).
+    `fixed` parameters come first, for placeholders before the IN."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    ordered = sorted(set(values))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        statement = sql.replace("?", marker).format(", ".join([marker] * len(chunk)))
+        found += [tuple(row) for row in connection.exec_driver_sql(statement, (*fixed, *chunk))]
+    return found
 
 
 def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
