@@ -63,7 +63,7 @@ class _Block:
     phone_digest: bytes | None = None
 
 
-_BLOCKS_KEPT = 50_000  # remembered personal blocks; cleared when full (memory stays bounded)
+_BLOCKS_KEPT = 4096  # remembered personal blocks (the rows of one order, a busy buyer); cleared when full
 
 
 @dataclass

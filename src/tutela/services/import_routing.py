@@ -76,7 +76,7 @@ class Checked(NamedTuple):
     index_key: str | None = None  # e-mail / phone blind-index input, only for valid values
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 14)
 def check_value(category: str, raw: str, region: str | None, country: str | None, shop_country: str) -> Checked:
     """Normalise what can be normalised; say what is wrong without quoting the value.
     Cached: a returning buyer's name, address and phone come back on every order."""

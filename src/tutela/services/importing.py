@@ -121,13 +121,15 @@ def import_file(
         raise ImportFileInvalid(f"no file at {path}", hint="check the path")
     started = time.perf_counter()
     sha = file_sha256(path)
-    previous = _run_by_sha(ctx, sha)
-    if previous is not None and previous["status"] == "done" and not dry_run:
-        return ImportReport(int(previous["id"]), path.name, sha, str(previous["format"]), str(previous["source"]),
-                            False, True, 0, time.perf_counter() - started, Tally())  # fmt: skip
     table = open_table(path, encoding=encoding)
     try:
         spec = _choose_spec(table, source=source, column_map=column_map)
+        # The same file read through another column map is another import.
+        run_key = sha if column_map is None else hashlib.sha256((sha + file_sha256(column_map)).encode()).hexdigest()
+        previous = _run_by_key(ctx, run_key)
+        if previous is not None and previous["status"] == "done" and not dry_run:
+            return ImportReport(int(previous["id"]), path.name, sha, spec.key, spec.source, False, True, 0,
+                                time.perf_counter() - started, Tally())  # fmt: skip
         resume_from = int(previous["rows_done"]) if previous and not dry_run else 0
         tally = Tally.from_dict(json.loads(previous["report"])) if previous and not dry_run else Tally()
         if not resume_from:
@@ -138,7 +140,7 @@ def import_file(
             if dry_run:
                 run.dry_run()
             else:
-                run_id = int(previous["id"]) if previous else run.start(path.name)
+                run_id = int(previous["id"]) if previous else run.start(path.name, run_key)
                 run.real(run_id, resume_from, max_batches)
     finally:
         table.close()
@@ -172,11 +174,11 @@ class _Run:
         self.run_id: int | None = None
         self.size = table.path.stat().st_size
 
-    def start(self, file_name: str) -> int:
+    def start(self, file_name: str, run_key: str) -> int:
         with transaction(self.ctx.engine) as connection:
             result = connection.execute(
                 insert(import_run).values(
-                    sha256=self.sha, file_name=file_name[:255], format=self.spec.key, source=self.spec.source,
+                    sha256=run_key, file_name=file_name[:255], format=self.spec.key, source=self.spec.source,
                     actor=self.actor.id, status="running", rows_done=0, report=json.dumps(self.tally.as_dict()),
                     started_at=self.ctx.clock.now(),
                 )
@@ -263,9 +265,9 @@ class _Run:
             )])  # fmt: skip
 
 
-def _run_by_sha(ctx: Context, sha: str) -> dict[str, Any] | None:
+def _run_by_key(ctx: Context, run_key: str) -> dict[str, Any] | None:
     with read_only(ctx.engine) as connection:
-        row = connection.execute(select(import_run).where(import_run.c.sha256 == sha)).mappings().first()
+        row = connection.execute(select(import_run).where(import_run.c.sha256 == run_key)).mappings().first()
     return dict(row) if row else None
 
 

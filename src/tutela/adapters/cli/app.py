@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tutela.adapters.cli import audit_cmd, customer_cmd, import_cmd, keys_cmd, policy_cmd, store_cmd
+from tutela.adapters.cli import audit_cmd, customer_cmd, demo_cmd, import_cmd, keys_cmd, policy_cmd, store_cmd
 from tutela.adapters.cli.runtime import CliState
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(customer_cmd.app, name="customer")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(demo_cmd.app, name="demo")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ class BadValue(ValueError):
     """A value that does not parse; the message names the problem, never the value."""
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)
 def parse_time(text: str) -> datetime | None:
     """ISO 8601 (with or without offset; a date alone is midnight UTC), or Shopify's
     '2026-05-01 12:34:56 +0200'. Empty is None. Cached: an order's times repeat on its lines."""

@@ -4,8 +4,10 @@ a value)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -13,6 +15,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tutela.core.errors import StorageLocked, StorageUnavailable
 from tutela.core.settings import Settings
+
+# Driver-level bulk inserts (storage/bulk.py) hand amounts to sqlite3 as Decimal; store the
+# exact decimal text, which SQLite's NUMERIC affinity keeps as a number.
+sqlite3.register_adapter(Decimal, str)
 
 
 def make_engine(settings: Settings) -> Engine:

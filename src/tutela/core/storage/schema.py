@@ -166,7 +166,7 @@ import_run = Table(
     "import_run",
     metadata,
     Column("id", ID_INT, primary_key=True, autoincrement=True),
-    Column("sha256", String(64), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False, unique=True),  # of the file (and of its --map, if any)
     Column("file_name", String(255), nullable=False),
     Column("format", KEY, nullable=False),
     Column("source", String(16), nullable=False),

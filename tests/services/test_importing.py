@@ -1,0 +1,196 @@
+"""Importing seller files, end to end on both backends."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import OWNER
+from tests.helpers import count, rows
+from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
+from tutela.core.errors import ColumnMapInvalid, ImportFileInvalid, ImportFormatUnknown
+from tutela.services import importing, vault
+from tutela.services.context import Context
+from tutela.services.demo_shop import generate_demo_shop
+from tutela.services.store import open_store
+
+
+def run(store: Context, path: Path, **options: object) -> importing.ImportReport:
+    return importing.import_file(store, actor=OWNER, path=path, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def unshipped(tmp_path: Path) -> Path:
+    return write_table(tmp_path / "unshipped.txt", [*UNSHIPPED_HEADER, "mystery-column"], [
+        unshipped_row("111-0000001-0000001", "10000000000001"),
+        unshipped_row("111-0000001-0000001", "10000000000002"),
+        unshipped_row("111-0000002-0000002", "10000000000003", day=21),  # the same buyer again
+        unshipped_row("111-0000003-0000003", "10000000000004", email="grace@marketplace.amazon.com",
+                      phone="+1 415-555-0199", recipient="Grace Hopper", buyer="G Hopper", postal="9410"),
+        unshipped_row("", "10000000000005", email="nobody@marketplace.amazon.com"),
+    ])  # fmt: skip
+
+
+def test_minimised_validated_matched(store: Context, unshipped: Path) -> None:
+    report = run(store, unshipped)
+    tally = report.tally
+    assert report.format == "amazon_unshipped_orders"
+    assert (tally.rows_read, tally.customers_new, tally.orders_new, tally.order_lines_new) == (5, 2, 3, 4)
+    assert tally.rows_rejected == [{"row": 5, "reason": "no order id in column 'order-id'"}]
+    assert tally.invalid_values == [{"row": 4, "column": "ship-postal-code", "problem": "not a postal code of US"}]
+    assert tally.columns_dropped["buyer-name"]["reason"].startswith("the recipient name serves fulfilment")
+    assert tally.columns_dropped["mystery-column"] == {"reason": "unknown column: reported, never stored", "count": 5}
+    assert tally.columns_dropped["product-name"]["reason"] == "no purpose needs it"
+    assert tally.fields_stored["fulfillment"]["user.name"] == 2
+    (ada,) = vault.find_customers(store, actor=OWNER, email="ADA123@marketplace.amazon.com")
+    shown = {f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="fulfillment",
+                                                        customer_id=ada.id).fields}  # fmt: skip
+    assert shown["user.name"] == "Ada Lovelace"  # the recipient, never the buyer's own name
+    assert shown["user.contact.phone_number"] == "+12065550100"
+    assert "Ada Buyer" not in shown.values()
+    linked = rows(store, "SELECT order_id FROM orders WHERE customer_id = :c ORDER BY order_id", c=ada.id)
+    assert [r.order_id for r in linked] == ["111-0000001-0000001", "111-0000002-0000002"]
+    assert ada.sources == ["amazon"]
+    text = json.dumps(report.as_dict())
+    for value in ("Ada", "Lovelace", "9410", "206-555", "marketplace.amazon"):
+        assert value not in text
+
+
+def test_same_file_again_changes_nothing(store: Context, unshipped: Path) -> None:
+    run(store, unshipped)
+    before = (count(store, "customer"), count(store, "record"), count(store, "orders"), count(store, "audit_event"))
+    again = run(store, unshipped)
+    assert again.already_imported
+    assert again.tally.customers_new == again.tally.orders_new == 0
+    assert (count(store, "customer"), count(store, "record"), count(store, "orders")) == before[:3]
+
+
+def test_a_new_file_with_old_and_newer_rows(store: Context, unshipped: Path, tmp_path: Path) -> None:
+    run(store, unshipped)
+    newer = write_table(tmp_path / "later.txt", UNSHIPPED_HEADER, [
+        unshipped_row("111-0000001-0000001", "10000000000001"),  # already known, unchanged
+        unshipped_row("111-0000009-0000009", "10000000000009", street="99 New Road", day=25),
+    ])  # fmt: skip
+    report = run(store, newer)
+    assert (report.tally.customers_new, report.tally.customers_matched, report.tally.customers_updated) == (0, 1, 1)
+    assert (report.tally.orders_new, report.tally.order_lines_new) == (1, 1)
+    older = write_table(tmp_path / "earlier.txt", UNSHIPPED_HEADER, [
+        unshipped_row("111-0000000-0000000", "10000000000000", street="1 Old Lane", day=10),
+    ])  # fmt: skip
+    assert run(store, older).tally.customers_updated == 0  # older data never overwrites newer
+    (ada,) = vault.find_customers(store, actor=OWNER, phone="+1 206 555 0100")
+    shown = {f.category: f.value for f in vault.reveal(store, actor=OWNER, purpose="fulfillment",
+                                                        customer_id=ada.id).fields}  # fmt: skip
+    assert shown["user.contact.address.street"] == "99 New Road"
+
+
+def test_interrupted_import_is_finished_by_running_it_again(store: Context, unshipped: Path, clock: object) -> None:
+    first = run(store, unshipped, batch_size=2, max_batches=1)  # stops after one batch, as a crash would
+    assert first.tally.rows_read == 2
+    (status,) = rows(store, "SELECT status, rows_done FROM import_run")
+    assert tuple(status) == ("running", 2)
+    reopened = open_store(store.settings, store.clock)
+    try:
+        second = run(reopened, unshipped, batch_size=2)
+        assert second.resumed_from_row == 2
+        assert (second.tally.rows_read, second.tally.customers_new, second.tally.orders_new) == (5, 2, 3)
+    finally:
+        reopened.close()
+    assert (count(store, "customer"), count(store, "orders"), count(store, "order_line")) == (2, 3, 4)
+    assert rows(store, "SELECT status FROM import_run")[0].status == "done"
+
+
+def test_dry_run_stores_nothing(store: Context, unshipped: Path) -> None:
+    report = run(store, unshipped, dry_run=True)
+    assert (report.tally.customers_new, report.tally.orders_new) == (2, 3)
+    assert (count(store, "customer"), count(store, "orders"), count(store, "import_run")) == (0, 0, 0)
+    assert rows(store, "SELECT outcome FROM audit_event WHERE action = 'import.dry_run'")[0].outcome == "dry_run"
+
+
+def test_on_invalid_reject_keeps_bad_values_out(store: Context, tmp_path: Path) -> None:
+    path = store.settings.policy_file
+    path.write_text(path.read_text().replace('on_invalid = "flag"', 'on_invalid = "reject"'))
+    strict = open_store(store.settings, store.clock)
+    try:
+        bad = write_table(tmp_path / "bad.txt", UNSHIPPED_HEADER, [
+            unshipped_row("111-0000004-0000004", "1", email="not an address", phone="12", postal="ABC"),
+        ])  # fmt: skip
+        report = run(strict, bad)
+        problems = {(i["column"], i["problem"]) for i in report.tally.invalid_values}
+        assert problems == {("buyer-email", "not a valid e-mail address"),
+                            ("buyer-phone-number", "not a possible phone number"),
+                            ("ship-postal-code", "not a postal code of US")}  # fmt: skip
+        assert "user.contact.email" not in report.tally.fields_stored["fulfillment"]
+        assert rows(strict, "SELECT flagged FROM record")[0].flagged == 0
+    finally:
+        strict.close()
+
+
+def test_flagged_invalid_values_are_marked(store: Context, tmp_path: Path) -> None:
+    bad = write_table(tmp_path / "bad.txt", UNSHIPPED_HEADER, [
+        unshipped_row("111-0000004-0000004", "1", postal="ABC"),
+    ])  # fmt: skip
+    run(store, bad)
+    (record,) = rows(store, "SELECT flagged FROM record")
+    assert record.flagged == 1 << 7  # the postal-code category bit
+
+
+def test_batches_are_audited_without_personal_data(store: Context, unshipped: Path) -> None:
+    report = run(store, unshipped, batch_size=2)
+    events = rows(store, "SELECT action, details FROM audit_event WHERE action LIKE 'import.%' ORDER BY seq")
+    assert [e.action for e in events] == ["import.start", "import.batch", "import.batch", "import.batch",
+                                          "import.complete"]  # fmt: skip
+    assert all(report.sha256 in e.details for e in events)
+    everything = " ".join(e.details for e in events)
+    assert "Lovelace" not in everything and "marketplace" not in everything
+
+
+def test_bad_files(store: Context, tmp_path: Path) -> None:
+    with pytest.raises(ImportFileInvalid):
+        run(store, tmp_path / "missing.txt")
+    odd = write_table(tmp_path / "odd.csv", ["a", "b"], [{"a": "1", "b": "2"}], delimiter=",")
+    with pytest.raises(ImportFormatUnknown):
+        run(store, odd)
+    amazon = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1")])
+    with pytest.raises(ImportFormatUnknown) as caught:
+        run(store, amazon, source="shopify")
+    assert "amazon" in caught.value.message
+    assert count(store, "import_run") == 0
+
+
+def test_column_map_for_any_csv(store: Context, tmp_path: Path) -> None:
+    data = write_table(tmp_path / "shop.csv", ["Order No", "Date", "Mail", "Full Name", "Land"], [
+        {"Order No": "A-1", "Date": "2026-11-01", "Mail": "kim@example.com", "Full Name": "Kim Park", "Land": "DE"},
+    ], delimiter=",")  # fmt: skip
+    mapping = tmp_path / "columns.toml"
+    mapping.write_text('source = "own_shop"\n[columns]\n"Order No" = "order.order_id"\n"Date" = "order.purchased_at"\n'
+                       '"Mail" = "user.contact.email"\n"Full Name" = { category = "user.name", role = "ship" }\n'
+                       '"Land" = "order.ship_country"\n')  # fmt: skip
+    report = run(store, data, column_map=mapping)
+    assert (report.format, report.source, report.tally.customers_new, report.tally.orders_new) == (
+        "csv_map", "own_shop", 1, 1)  # fmt: skip
+    assert vault.find_customers(store, actor=OWNER, email="KIM@example.com")
+    mapping.write_text('source = "own_shop"\n[columns]\n"Mail" = "user.contact.emial"\n')
+    with pytest.raises(ColumnMapInvalid) as caught:
+        run(store, data, column_map=mapping)
+    assert "columns.toml:3" in caught.value.message and "user.contact.email" in caught.value.message
+
+
+def test_the_demo_shop_imports_whole(store: Context, tmp_path: Path) -> None:
+    manifest = generate_demo_shop(out_dir=tmp_path / "demo", orders=150, now=datetime(2026, 11, 29, tzinfo=UTC))
+    reports = {f.kind: run(store, tmp_path / "demo" / f.name) for f in manifest.files}
+    assert all(r.tally.rows_rejected_total == 0 for r in reports.values())
+    assert reports["amazon_all_orders"].tally.orders_new > 0
+    assert reports["amazon_fba_shipments"].tally.fields_stored["tax"]["user.name"] > 0
+    assert reports["amazon_mfn_returns"].tally.returns_new > 0
+    assert reports["amazon_fba_returns"].tally.columns_dropped["customer-comments"]["reason"].startswith(
+        "no purpose ('returns') collects user.content.free_text")  # fmt: skip
+    assert reports["shopify_customers"].tally.consent_evidence_new == 2 * reports["shopify_customers"].tally.rows_read
+    assert reports["shopify_customers"].tally.customers_matched > 0  # the same people ordered in the shop
+    jp = next(f for f in manifest.files if f.encoding == "utf-16")
+    fr = next(f for f in manifest.files if f.encoding == "cp1252")
+    assert reports[jp.kind].tally.rows_read > 0 and reports[fr.kind].tally.rows_read > 0
+    assert count(store, "customer") == len({r.customer_id for r in rows(store, "SELECT customer_id FROM record")})
