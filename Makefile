@@ -13,8 +13,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# On a fresh data directory: a new store, the synthetic demo shop imported, then the status.
 run: $(STAMP)
-	@test -f "$(TUTELA_DATA_DIR)/tutela.db" || $(BIN)/tutela init
+	@if [ ! -f "$(TUTELA_DATA_DIR)/tutela.db" ]; then \
+	  $(BIN)/tutela init && \
+	  $(BIN)/tutela demo generate --out "$(TUTELA_DATA_DIR)/demo" --orders 5000 > /dev/null && \
+	  $(BIN)/tutela import --brief "$(TUTELA_DATA_DIR)"/demo/SYNTHETIC-*; \
+	fi
 	$(BIN)/tutela status
 
 lint: $(STAMP)

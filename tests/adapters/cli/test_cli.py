@@ -191,3 +191,34 @@ def test_not_initialised_exits_5(settings: Settings) -> None:
 
 def test_init_twice_is_refused(cli: Cli) -> None:
     assert "store.exists" in cli("init", code=6).stderr
+
+
+def test_demo_generate_then_import_with_report(cli: Cli, tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    listing = cli("demo", "generate", "--out", str(demo), "--orders", "60").stdout
+    assert "SYNTHETIC-amazon-unshipped-orders.txt" in listing
+    unshipped = str(demo / "SYNTHETIC-amazon-unshipped-orders.txt")
+    report = json.loads(cli("import", unshipped, "--json").stdout)
+    for key in ("rows_read", "customers_new", "customers_matched", "orders_new", "returns_new", "fields_stored",
+                "columns_dropped", "invalid_values", "rows_rejected", "duration_s"):  # fmt: skip
+        assert key in report
+    assert report["rows_read"] > 0
+    again = json.loads(cli("import", unshipped, "--json").stdout)
+    assert again["already_imported"]
+    assert again["customers_new"] == again["orders_new"] == 0
+    assert "unchanged" in cli("import", unshipped).stdout
+    assert "amazon_unshipped_orders" in cli("import", "list").stdout
+    stored = json.loads(cli("import", "report", str(report["import_id"]), "--json").stdout)
+    assert stored["rows_read"] == report["rows_read"]
+    assert stored["status"] == "done"
+    human = cli("import", "report", str(report["import_id"])).stdout
+    assert "Dropped at the door" in human
+
+
+def test_import_errors_exit_6_with_a_fix(cli: Cli, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n")
+    result = cli("import", str(odd), code=6)
+    assert "import.format_unknown" in result.stderr
+    assert "--map" in result.stderr
+    assert "import.file_invalid" in cli("import", str(tmp_path / "nope.txt"), code=6).stderr

@@ -35,6 +35,7 @@ def import_files(
     encoding: Annotated[str | None, typer.Option(help="Force an encoding (utf-8, utf-16, cp1252).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be stored; store nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
+    brief: Annotated[bool, typer.Option("--brief", help="One line per file instead of the full report.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per transaction.")] = 5000,
 ) -> None:
     if files and files[0] in {"report", "list"} and not Path(files[0]).exists():
@@ -50,7 +51,9 @@ def import_files(
                     encoding=encoding, dry_run=dry_run, batch_size=batch_size, on_progress=advance,
                 ))  # fmt: skip
             reports.append(report.as_dict())
-            if not as_json:
+            if brief and not as_json:
+                _render_brief(report.as_dict())
+            elif not as_json:
                 _render(report.as_dict())
     if as_json:
         out.print_json(json.dumps(reports if len(reports) > 1 else reports[0], default=str))
@@ -102,6 +105,17 @@ def _subcommand(ctx: typer.Context, words: list[str], *, as_json: bool) -> None:
         out.print_json(json.dumps(report, default=str))
     else:
         _render(report)
+
+
+def _render_brief(report: dict[str, Any]) -> None:
+    if report.get("already_imported"):
+        out.print(f"{report['file']}: unchanged (imported before)")
+        return
+    out.print(
+        f"{report['file']}: {report['rows_read']:,} rows, {report['customers_new']:,} new customers,"
+        f" {report['orders_new']:,} new orders, {report['returns_new']:,} returns,"
+        f" {len(report['columns_dropped'])} columns dropped, {report['invalid_values_total']:,} invalid values"
+    )
 
 
 def _render(report: dict[str, Any]) -> None:
