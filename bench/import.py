@@ -65,7 +65,7 @@ def write_report(path: Path, rows: int, seed: int = 11) -> int:
                     f"{100 + buyer % 900:03d}-{order:07d}-{buyer % 10_000_000:07d}", f"{order:010d}{item:04d}",
                     f"2026-10-{day:02d}T10:00:00+00:00", f"2026-10-{day:02d}T10:05:00+00:00",
                     f"2026-10-{day:02d}T11:00:00+00:00", f"2026-11-{day:02d}T23:59:59+00:00", "0",
-                    f"b{buyer:09d}@marketplace.amazon.com", name, f"+1 {206 + buyer % 700}-555-{buyer % 10000:04d}",
+                    f"b{buyer:09d}@marketplace.amazon.com", name, f"+1 {201 + buyer % 700}-{201 + buyer // 700 % 700}-{buyer % 10000:04d}",
                     f"SKU-{rng.randrange(5000)}", "Synthetic product", "1", "0", "1", "Standard", name,
                     f"{buyer % 900 + 1} Main Street", "", "", city, state, f"{zip3}{buyer % 100:02d}", "US",
                     "false", "", "", "false", "false", "false",

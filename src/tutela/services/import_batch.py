@@ -208,9 +208,12 @@ class BatchApplier:
         order_id = plan.row.order.order_id if plan.row.order else (
             plan.row.returned.order_id if plan.row.returned else None
         )  # fmt: skip
-        found = (by_email.get(plan.email_digest) if plan.email_digest else None) or (
-            by_phone.get(plan.phone_digest) if plan.phone_digest else None
-        )
+        # The e-mail decides when there is one (two people may share a phone, not an Amazon
+        # relay address); the phone only when the row has no usable e-mail.
+        if plan.email_digest:
+            found = by_email.get(plan.email_digest)
+        else:
+            found = by_phone.get(plan.phone_digest) if plan.phone_digest else None
         if found is None and order_id is not None:
             found = order_customer.get(order_id)
         if found is None and plan.fields and (plan.email_digest or plan.phone_digest or plan.row.order):
@@ -219,7 +222,7 @@ class BatchApplier:
         if found is not None:
             if plan.email_digest:
                 by_email.setdefault(plan.email_digest, found)
-            if plan.phone_digest:
+            if plan.phone_digest and not plan.email_digest:
                 by_phone.setdefault(plan.phone_digest, found)
             if order_id is not None:
                 order_customer.setdefault(order_id, found)
