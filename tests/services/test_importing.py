@@ -194,3 +194,49 @@ def test_the_demo_shop_imports_whole(store: Context, tmp_path: Path) -> None:
     fr = next(f for f in manifest.files if f.encoding == "cp1252")
     assert reports[jp.kind].tally.rows_read > 0 and reports[fr.kind].tally.rows_read > 0
     assert count(store, "customer") == len({r.customer_id for r in rows(store, "SELECT customer_id FROM record")})
+
+
+V0_ORDER = {
+    "AmazonOrderId": "902-3159896-1390916", "PurchaseDate": "2026-11-01T10:00:00Z", "LastUpdateDate":
+    "2026-11-02T10:00:00Z", "OrderStatus": "Shipped", "FulfillmentChannel": "MFN", "MarketplaceId": "A1PA6795UKMFR9",
+    "OrderTotal": {"CurrencyCode": "EUR", "Amount": "19.99"}, "IsPrime": False,
+    "BuyerInfo": {"BuyerEmail": "x1y2z3@marketplace.amazon.de", "BuyerName": "Jonas Käufer"},
+    "ShippingAddress": {"Name": "Jonas Empfänger", "AddressLine1": "Hauptstraße 1", "City": "Berlin",
+                        "PostalCode": "10115", "CountryCode": "DE", "Phone": "030 12345678"},
+}  # fmt: skip
+V2026_ORDER = {
+    "orderId": "171-0000001-0000002", "createdTime": "2026-11-03T08:00:00Z", "lastUpdatedTime": "2026-11-03T09:00:00Z",
+    "salesChannel": {"marketplaceId": "ATVPDKIKX0DER", "marketplaceName": "Amazon.com"},
+    "buyer": {"buyerEmail": "q9w8@marketplace.amazon.com", "buyerName": "Pat Buyer"},
+    "recipient": {"deliveryAddress": {"name": "Pat Recipient", "addressLine1": "1 Elm St", "city": "Denver",
+                                      "stateOrRegion": "CO", "postalCode": "80202", "countryCode": "US"}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("document", "format_key"),
+    [({"payload": {"Orders": [V0_ORDER]}}, "spapi_orders_v0"), ([V2026_ORDER], "spapi_orders_v2026"),
+     ({"orders": [V2026_ORDER]}, "spapi_orders_v2026")],
+)  # fmt: skip
+def test_sp_api_json(store: Context, tmp_path: Path, document: object, format_key: str) -> None:
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = run(store, path)
+    assert (report.format, report.tally.rows_read, report.tally.customers_new, report.tally.orders_new) == (
+        format_key, 1, 1, 1)  # fmt: skip
+    assert report.tally.columns_dropped[
+        "BuyerInfo.BuyerName" if format_key.endswith("v0") else "buyer.buyerName"
+    ]["reason"].startswith("the recipient name")
+    (order,) = rows(store, "SELECT ship_country, customer_id FROM orders")
+    assert order.customer_id is not None
+    assert order.ship_country in {"DE", "US"}
+
+
+def test_json_lines_of_orders(store: Context, tmp_path: Path) -> None:
+    path = tmp_path / "orders.ndjson"
+    second = {**V0_ORDER, "AmazonOrderId": "902-3159896-1390917"}
+    path.write_text(json.dumps(V0_ORDER) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+    report = run(store, path)
+    assert (report.tally.rows_read, report.tally.customers_new, report.tally.orders_new) == (2, 1, 2)
+    shown = vault.find_customers(store, actor=OWNER, phone="+49 30 12345678")
+    assert len(shown) == 1

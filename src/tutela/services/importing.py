@@ -17,9 +17,10 @@ from sqlalchemy import Connection, insert, select, update
 from tutela.core.actor import Actor
 from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown
 from tutela.core.formats.catalog import FORMATS, detect
+from tutela.core.formats.json_orders import looks_like_json, open_json_orders
 from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec, parse_row
-from tutela.core.formats.text_table import TextTable, open_table
+from tutela.core.formats.text_table import open_table
 from tutela.core.gc_pause import collect_now, cycle_collector_paused
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import import_run
@@ -71,16 +72,48 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _choose_spec(table: TextTable, *, source: str | None, column_map: Path | None) -> FormatSpec:
-    if column_map is not None:
-        return load_column_map(column_map, header=table.header)
-    spec = detect(table.header, file_name=table.path.name)
+@dataclass
+class _Input:
+    """A file being imported, whatever its shape: rows as {column: text}."""
+
+    path: Path
+    spec: FormatSpec
+    header: list[str]
+    rows: Callable[[], Iterator[tuple[int, dict[str, str]]]]
+    bytes_read: Callable[[], int]
+    close: Callable[[], None]
+
+
+def _open(path: Path, *, encoding: str | None, source: str | None, column_map: Path | None) -> _Input:
+    if column_map is None and looks_like_json(path):
+        orders = open_json_orders(path)
+        _check_source(path, orders.spec, source)
+        return _Input(path, orders.spec, [], orders.rows, orders.bytes_read, orders.close)
+    table = open_table(path, encoding=encoding)
+    try:
+        if column_map is not None:
+            spec = load_column_map(column_map, header=table.header)
+        else:
+            spec = detect(table.header, file_name=path.name)
+            _check_source(path, spec, source)
+    except BaseException:
+        table.close()
+        raise
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        header = table.header
+        for number, cells in table.rows():
+            yield number, dict(zip(header, cells, strict=False))
+
+    return _Input(path, spec, table.header, rows, table.bytes_read, table.close)
+
+
+def _check_source(path: Path, spec: FormatSpec, source: str | None) -> None:
     if source is not None and spec.source != source:
         raise ImportFormatUnknown(
-            f"{table.path.name} is a {spec.label}, which is {spec.source} data, not {source}",
+            f"{path.name} is a {spec.label}, which is {spec.source} data, not {source}",
             hint=f"leave out --source (it is detected), or pass --source {spec.source}",
         )
-    return spec
 
 
 _NOT_NEEDED = "no purpose needs it"
@@ -121,9 +154,9 @@ def import_file(
         raise ImportFileInvalid(f"no file at {path}", hint="check the path")
     started = time.perf_counter()
     sha = file_sha256(path)
-    table = open_table(path, encoding=encoding)
+    table = _open(path, encoding=encoding, source=source, column_map=column_map)
     try:
-        spec = _choose_spec(table, source=source, column_map=column_map)
+        spec = table.spec
         # The same file read through another column map is another import.
         run_key = sha if column_map is None else hashlib.sha256((sha + file_sha256(column_map)).encode()).hexdigest()
         previous = _run_by_key(ctx, run_key)
@@ -157,7 +190,7 @@ class _Run:
         *,
         actor: Actor,
         spec: FormatSpec,
-        table: TextTable,
+        table: _Input,
         sha: str,
         tally: Tally,
         batch_size: int,
@@ -191,11 +224,9 @@ class _Run:
         return run_id
 
     def _batches(self, skip_until: int) -> Iterator[list[ParsedRow]]:
-        header = self.table.header
         previous: ParsedRow | None = None
         batch: list[ParsedRow] = []
-        for number, cells in self.table.rows():
-            values = dict(zip(header, cells, strict=False))
+        for number, values in self.table.rows():
             parsed = parse_row(self.spec, number, values, previous)
             previous = parsed
             if number <= skip_until:
