@@ -84,3 +84,15 @@ def test_masks_hide_most_of_the_value(category: str, value: str, masked: str) ->
 )
 def test_personal_data_guard(text: str, kind: str | None) -> None:
     assert personal_data_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+1 206-555-0100", "+44 20 7946 0018", "+49 030 12345678", "+44 (0)20 7946 0018", "+86 138 0013 8000",
+     "+33 6 12 34 56 78", "+81 90-1234-5678", "+1.415.555.2671"],
+)  # fmt: skip
+def test_phone_fast_path_agrees_with_phonenumbers(raw: str) -> None:
+    import phonenumbers
+
+    expected = phonenumbers.format_number(phonenumbers.parse(raw, "DE"), phonenumbers.PhoneNumberFormat.E164)
+    assert normalize_phone(raw, "DE") == expected

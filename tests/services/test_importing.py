@@ -224,9 +224,9 @@ def test_sp_api_json(store: Context, tmp_path: Path, document: object, format_ke
     report = run(store, path)
     assert (report.format, report.tally.rows_read, report.tally.customers_new, report.tally.orders_new) == (
         format_key, 1, 1, 1)  # fmt: skip
-    assert report.tally.columns_dropped[
-        "BuyerInfo.BuyerName" if format_key.endswith("v0") else "buyer.buyerName"
-    ]["reason"].startswith("the recipient name")
+    assert report.tally.columns_dropped["BuyerInfo.BuyerName" if format_key.endswith("v0") else "buyer.buyerName"][
+        "reason"
+    ].startswith("the recipient name")
     (order,) = rows(store, "SELECT ship_country, customer_id FROM orders")
     assert order.customer_id is not None
     assert order.ship_country in {"DE", "US"}

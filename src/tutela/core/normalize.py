@@ -18,6 +18,11 @@ _SIMPLE_EMAIL = re.compile(
 )
 _SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# "+1 206-555-0100", "+44 20 7946 0018": international form with plain separators. Not when
+# a group after the country code starts with 0 ("+49 030 …", a trunk prefix written by
+# mistake) or with parentheses ("+44 (0)20 …"): phonenumbers knows how to read those.
+_INTERNATIONAL_PLAIN = re.compile(r"\+[1-9][0-9]{0,3}(?:[ .\-]+[1-9][0-9]*)(?:[ .\-]+[0-9]+)*")
+_SEPARATORS = str.maketrans("", "", " .-")
 
 
 def normalize_email(value: str) -> str:
@@ -45,6 +50,10 @@ def normalize_phone(value: str, default_region: str) -> str:
     text = value.strip()
     if _E164.fullmatch(text):
         return text
+    if _INTERNATIONAL_PLAIN.fullmatch(text):
+        compact = text.translate(_SEPARATORS)
+        if _E164.fullmatch(compact):
+            return compact
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:

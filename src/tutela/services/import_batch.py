@@ -42,6 +42,8 @@ class _Pending:
     values: dict[str, Checked] = field(default_factory=dict)
     as_of: datetime | None = None
     only_from: dict[str, Checked] | None = None  # the one block it came from, if only one
+    email_digest: bytes | None = None
+    phone_digest: bytes | None = None
 
     def take(self, values: dict[str, Checked], as_of: datetime | None) -> None:
         self.only_from = values if not self.values or self.only_from is values else None
@@ -162,7 +164,12 @@ class BatchApplier:
                     self.tally.dropped(column, "no buyer to attach it to (no e-mail, phone or known order)")
                 continue
             for purpose, values in plan.fields.items():
-                pending.setdefault((plan.customer_id, purpose), _Pending()).take(values, plan.row.as_of)
+                item = pending.setdefault((plan.customer_id, purpose), _Pending())
+                item.take(values, plan.row.as_of)
+                if EMAIL in values:
+                    item.email_digest = plan.email_digest or item.email_digest
+                if PHONE in values:
+                    item.phone_digest = plan.phone_digest or item.phone_digest
         self.tally.customers_new += len(new_customers)
         matched = {cid for cid, _ in pending if cid not in new_customers}
         self.tally.customers_matched += len(matched)
@@ -238,13 +245,7 @@ class BatchApplier:
         return categories, [(c, item.values[c].value) for c in categories], flagged
 
     def _digests(self, item: _Pending) -> tuple[bytes | None, bytes | None]:
-        keyring = self.ctx.keyring
-        email = item.values.get(EMAIL)
-        phone = item.values.get(PHONE)
-        return (
-            keyring.blind_index(IndexKind.EMAIL, email.index_key) if email and email.index_key else None,
-            keyring.blind_index(IndexKind.PHONE, phone.index_key) if phone and phone.index_key else None,
-        )
+        return item.email_digest, item.phone_digest
 
     def _write_new_customers(
         self, connection: Connection, pending: dict[tuple[str, str], _Pending], new: set[str], at: Any
@@ -374,7 +375,7 @@ class BatchApplier:
                 changed[facts.order_id] = (facts, plan.customer_id)
             elif facts.order_id not in fresh or _newer(plan.row.as_of, fresh[facts.order_id][2]):
                 previous = fresh.get(facts.order_id)
-                merged = _merge_facts(previous[0], facts) if previous else facts
+                merged = _merge_facts(previous[0], facts) if previous and previous[0] is not facts else facts
                 fresh[facts.order_id] = (
                     merged,
                     plan.customer_id or (previous[1] if previous else None),

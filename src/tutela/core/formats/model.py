@@ -79,3 +79,4 @@ class ParsedRow:
     region: str | None = None  # the country that national phone numbers belong to
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, what is wrong)
     rejected: str | None = None  # why the whole row cannot be used
+    order_raw: tuple[str, ...] = ()  # the order columns as read, to share facts between an order's lines

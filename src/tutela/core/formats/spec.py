@@ -113,6 +113,11 @@ def parse_row(spec: FormatSpec, number: int, values: dict[str, str], previous: P
 def _order_part(spec: FormatSpec, values: dict[str, str], row: ParsedRow, previous: ParsedRow | None) -> None:
     if not spec.order:
         return
+    raw = tuple(values.get(header, "") for header in spec.order.values())
+    if previous is not None and previous.order is not None and previous.order_raw == raw:
+        row.order, row.order_raw = previous.order, raw  # the next line of the same order: same facts
+        return
+    row.order_raw = raw
     facts = _facts(spec.order, values, row) | dict(spec.fixed)
     if facts.get("order_id"):
         row.order = OrderFacts(channel=spec.channel, **facts)
