@@ -61,15 +61,16 @@ def write_report(path: Path, rows: int, seed: int = 11) -> int:
             city, state, zip3 = CITIES[buyer % len(CITIES)]
             day = 1 + order * 28 // max(1, rows)
             for item in range(min(1 + rng.randrange(2), rows - written)):
-                out.write("\t".join((
+                phone = f"+1 {201 + buyer % 700}-{201 + buyer // 700 % 700}-{buyer % 10000:04d}"
+                cells = (
                     f"{100 + buyer % 900:03d}-{order:07d}-{buyer % 10_000_000:07d}", f"{order:010d}{item:04d}",
                     f"2026-10-{day:02d}T10:00:00+00:00", f"2026-10-{day:02d}T10:05:00+00:00",
                     f"2026-10-{day:02d}T11:00:00+00:00", f"2026-11-{day:02d}T23:59:59+00:00", "0",
-                    f"b{buyer:09d}@marketplace.amazon.com", name, f"+1 {201 + buyer % 700}-{201 + buyer // 700 % 700}-{buyer % 10000:04d}",
-                    f"SKU-{rng.randrange(5000)}", "Synthetic product", "1", "0", "1", "Standard", name,
-                    f"{buyer % 900 + 1} Main Street", "", "", city, state, f"{zip3}{buyer % 100:02d}", "US",
-                    "false", "", "", "false", "false", "false",
-                )) + "\r\n")  # fmt: skip
+                    f"b{buyer:09d}@marketplace.amazon.com", name, phone, f"SKU-{rng.randrange(5000)}",
+                    "Synthetic product", "1", "0", "1", "Standard", name, f"{buyer % 900 + 1} Main Street", "", "",
+                    city, state, f"{zip3}{buyer % 100:02d}", "US", "false", "", "", "false", "false", "false",
+                )  # fmt: skip
+                out.write("\t".join(cells) + "\r\n")
                 written += 1
     return buyers
 
@@ -106,14 +107,18 @@ def main() -> None:
     print(f"import:  {rate:,.0f} rows/s, peak RSS {measured['peak_mb']:.0f} MB, "
           f"{measured['customers']:,} customers", file=sys.stderr)  # fmt: skip
     ceiling_rate = load_ceiling().ceiling(args.ceiling_n, 3)
-    print(json.dumps({
-        "rows_per_s": round(rate, 1),
-        "ceiling_per_s": round(ceiling_rate, 1),
-        "ratio_to_ceiling": round(rate / ceiling_rate, 3),
-        "peak_rss_mb": round(measured["peak_mb"], 1),
-        "rows": measured["rows"],
-        "customers": measured["customers"],
-    }))
+    print(
+        json.dumps(
+            {
+                "rows_per_s": round(rate, 1),
+                "ceiling_per_s": round(ceiling_rate, 1),
+                "ratio_to_ceiling": round(rate / ceiling_rate, 3),
+                "peak_rss_mb": round(measured["peak_mb"], 1),
+                "rows": measured["rows"],
+                "customers": measured["customers"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
