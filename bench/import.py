@@ -3,7 +3,7 @@
 (about 0.3 N distinct buyers, several orders each) imported into a fresh SQLite store —
 parse, minimise, validate, encrypt, index, audit — against ../shared/bench/ceiling.py.
 
-    python bench/import.py [--rows 1000000] [--keep FILE]
+    python bench/import.py [--rows 1000000] [--ceiling-n 100000]
 
 Last line: {"rows_per_s", "ceiling_per_s", "ratio_to_ceiling", "peak_rss_mb", "rows", "customers"}.
 Peak RSS is the import's own high-water mark: it runs in a child process of its own.
@@ -12,7 +12,6 @@ Peak RSS is the import's own high-water mark: it runs in a child process of its 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import multiprocessing
 import random
@@ -21,9 +20,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
-CEILING = Path(__file__).resolve().parents[2] / "shared" / "bench" / "ceiling.py"
+from shared_ceiling import load_ceiling
+
 HEADER = (
     "order-id\torder-item-id\tpurchase-date\tpayments-date\treporting-date\tpromise-date\tdays-past-promise\t"
     "buyer-email\tbuyer-name\tbuyer-phone-number\tsku\tproduct-name\tquantity-purchased\tquantity-shipped\t"
@@ -34,16 +33,6 @@ HEADER = (
 FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "Ada"]
 LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Lovelace", "Hopper"]
 CITIES = [("Seattle", "WA", "981"), ("Austin", "TX", "787"), ("Boston", "MA", "021"), ("Denver", "CO", "802")]
-
-
-def load_ceiling() -> ModuleType:
-    if not CEILING.exists():
-        sys.exit(f"bench: the ceiling script is missing at {CEILING}; it comes with ../shared/")
-    spec = importlib.util.spec_from_file_location("ceiling", CEILING)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_report(path: Path, rows: int, seed: int = 11) -> int:

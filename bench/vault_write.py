@@ -17,7 +17,6 @@ own median of runs at the same n; the find latency is measured separately with
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import statistics
@@ -25,21 +24,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
+from shared_ceiling import load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, SystemClock, init_store, vault
-
-CEILING = Path(__file__).resolve().parents[2] / "shared" / "bench" / "ceiling.py"
-
-
-def load_ceiling() -> ModuleType:
-    if not CEILING.exists():
-        sys.exit(f"bench: the ceiling script is missing at {CEILING}; it comes with ../shared/")
-    spec = importlib.util.spec_from_file_location("ceiling", CEILING)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def fields_of(i: int) -> dict[str, str]:
