@@ -147,3 +147,39 @@ class ImportFormatUnknown(TutelaError):
 
 class ColumnMapInvalid(TutelaError):
     code = "import.map_invalid"
+
+
+class PasswordRejected(TutelaError):
+    code = "staff.password_rejected"
+
+
+class SignInFailed(TutelaError):
+    """One message for a wrong name, password or code: no hint which one was wrong."""
+
+    code = "staff.sign_in_failed"
+
+
+class AccountLocked(TutelaError):
+    code = "staff.locked"
+
+
+class StaffNotFound(TutelaError):
+    code = "staff.not_found"
+
+
+class StaffExists(TutelaError):
+    code = "staff.exists"
+
+
+class SetupLinkInvalid(TutelaError):
+    code = "staff.setup_invalid"
+
+
+class TokenInvalid(TutelaError):
+    """Unknown, expired and revoked tokens look the same from outside."""
+
+    code = "token.invalid"
+
+
+class TokenNotAllowed(TutelaError):
+    code = "token.forbidden"

@@ -226,5 +226,15 @@ class Keyring:
         message = "\x1e".join(f"{category}\x1f{value}" for category, value in sorted(values))
         return self._fingerprint_mac.digest(message.encode("utf-8"))[:BLIND_INDEX_BYTES]
 
+    def seal_secret(self, label: str, secret: bytes) -> bytes:
+        """A store secret (a staff member's TOTP seed) sealed under a key derived from the
+        index root; `label` (e.g. "staff:7:totp") is bound as associated data."""
+        key = hkdf(self.index_root, b"tutela/store-secrets/v1")
+        return _seal(key, random_bytes(NONCE_BYTES), secret, b"tutela.secret.v1" + _SEP + label.encode())
+
+    def open_secret(self, label: str, envelope: bytes) -> bytes:
+        key = hkdf(self.index_root, b"tutela/store-secrets/v1")
+        return _open(key, envelope, b"tutela.secret.v1" + _SEP + label.encode())
+
     def checkpoint_mac(self, message: bytes) -> bytes:
         return hmac_sha256(hkdf(self.index_root, b"tutela/audit-checkpoint/v1"), message)

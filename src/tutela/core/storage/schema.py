@@ -261,3 +261,44 @@ consent_evidence = Table(
     UniqueConstraint("import_run_id", "row_number", "channel"),
     Index(None, "customer_id"),
 )
+
+
+staff = Table(
+    "staff",
+    metadata,
+    # One row per person (DPP §1.2: unique ids, no shared accounts). No personal data beyond
+    # the sign-in name the shop chose.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", KEY, nullable=False),
+    Column("password_hash", Text, nullable=True),  # argon2id; NULL until the person sets it up
+    Column("password_set_at", UtcDateTime, nullable=True),
+    Column("password_history", Text, nullable=False, server_default="[]"),  # earlier hashes, newest first
+    Column("totp_secret", LargeBinary, nullable=True),  # sealed with a key derived from the keyring
+    Column("totp_last_step", BigInteger, nullable=True),  # a code is good once
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_at", UtcDateTime, nullable=True),
+    Column("disabled_at", UtcDateTime, nullable=True),
+    Column("setup_token_hash", String(64), nullable=True),
+    Column("setup_expires_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", KEY, nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("prefix", String(16), nullable=False, unique=True),  # the public part, for lookup
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 of the whole token
+    Column("name", String(64), nullable=False),
+    Column("role", KEY, nullable=False),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("purposes", Text, nullable=False),  # JSON list
+    Column("staff_id", ID_INT, ForeignKey("staff.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", KEY, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+)
