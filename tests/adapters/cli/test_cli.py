@@ -222,3 +222,37 @@ def test_import_errors_exit_6_with_a_fix(cli: Cli, tmp_path: Path) -> None:
     assert "import.format_unknown" in result.stderr
     assert "--map" in result.stderr
     assert "import.file_invalid" in cli("import", str(tmp_path / "nope.txt"), code=6).stderr
+
+
+def test_staff_and_tokens_from_the_command_line(cli: Cli) -> None:
+    import re
+
+    import pyotp
+
+    added = cli("staff", "add", "li.wei", "--role", "support_agent").stdout
+    setup_code = re.search(r"^([A-Za-z0-9_-]{40,})$", added, re.MULTILINE)
+    assert setup_code is not None
+    secret = re.search(r"TOTP secret for li.wei: (\w+)", cli("staff", "enrol", setup_code.group(1)).stdout)
+    assert secret is not None
+    code = pyotp.TOTP(secret.group(1)).now()
+    weak = CliRunner().invoke(app, ["staff", "activate", setup_code.group(1), "--code", code],
+                              input="short\nshort\n", env=cli.env)  # fmt: skip
+    assert weak.exit_code == 6
+    assert "staff.password_rejected" in weak.stderr
+    done = CliRunner().invoke(app, ["staff", "activate", setup_code.group(1), "--code", code],
+                              input="Correct-Horse-42-Battery\nCorrect-Horse-42-Battery\n", env=cli.env)  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    assert "active" in cli("staff", "list").stdout
+    created = cli("token", "create", "--scope", "customers:read", "--purpose", "returns", "--role", "support_agent",
+                  "--expires", "90d").stdout  # fmt: skip
+    token = re.search(r"(tut_\w{12}_[\w-]{43})", created)
+    assert token is not None
+    listing = cli("token", "list").stdout
+    assert "customers:read" in listing and token.group(1) not in listing
+    cli("token", "revoke", "1")
+    assert "revoked" in cli("token", "list").stdout
+    assert "0 API token(s) revoked" in cli("staff", "disable", "li.wei").stdout  # CLI tokens belong to no one
+    assert "disabled" in cli("staff", "list").stdout
+    assert "staff.not_found" in cli("staff", "disable", "nobody.here", code=5).stderr
+    assert "token.forbidden" in cli("token", "create", "--scope", "customers:read", "--purpose", "fulfillment",
+                                    "--role", "marketing", code=6).stderr  # fmt: skip

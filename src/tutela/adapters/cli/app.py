@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from tutela.adapters.cli import audit_cmd, customer_cmd, demo_cmd, import_cmd, keys_cmd, policy_cmd, store_cmd
+from tutela.adapters.cli import (
+    audit_cmd,
+    customer_cmd,
+    demo_cmd,
+    import_cmd,
+    keys_cmd,
+    policy_cmd,
+    staff_cmd,
+    store_cmd,
+    token_cmd,
+)
 from tutela.adapters.cli.runtime import CliState
 
 app = typer.Typer(
@@ -39,6 +49,8 @@ app.add_typer(customer_cmd.app, name="customer")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(demo_cmd.app, name="demo")
+app.add_typer(staff_cmd.app, name="staff")
+app.add_typer(token_cmd.app, name="token")
 
 
 def main() -> None:

@@ -25,6 +25,9 @@ _BY_PREFIX = {
     "vault.": REFUSED,
     "input.": REFUSED,
     "import.": REFUSED,
+    "staff.not_found": NOT_FOUND,
+    "staff.": REFUSED,
+    "token.": REFUSED,
     "storage.": STORAGE,
     "audit.": INTEGRITY,
 }
