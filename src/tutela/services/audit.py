@@ -109,6 +109,19 @@ def tail(ctx: Context, *, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(r) for r in reversed(rows)]
 
 
+def page(ctx: Context, *, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """Events with seq > `after`, oldest first."""
+    with read_only(ctx.engine) as connection:
+        rows = (
+            connection.execute(
+                select(audit_event).where(audit_event.c.seq > after).order_by(audit_event.c.seq).limit(limit)
+            )
+            .mappings()
+            .all()
+        )
+    return [dict(r) for r in rows]
+
+
 def _stream(connection: Connection, batch: int = 5000) -> Iterator[Mapping[Any, Any]]:
     last = 0
     while True:

@@ -256,3 +256,10 @@ def test_staff_and_tokens_from_the_command_line(cli: Cli) -> None:
     assert "staff.not_found" in cli("staff", "disable", "nobody.here", code=5).stderr
     assert "token.forbidden" in cli("token", "create", "--scope", "customers:read", "--purpose", "fulfillment",
                                     "--role", "marketing", code=6).stderr  # fmt: skip
+
+
+def test_serve_refuses_a_public_address_without_tls(cli: Cli) -> None:
+    result = cli("serve", "--host", "0.0.0.0", code=6)
+    assert "serve.insecure_bind" in result.stderr
+    assert "--behind-proxy" in result.stderr
+    assert cli("serve", "--tls-cert", "x.pem", code=2).exit_code == 2

@@ -14,6 +14,7 @@ from tutela.adapters.cli import (
     import_cmd,
     keys_cmd,
     policy_cmd,
+    serve_cmd,
     staff_cmd,
     store_cmd,
     token_cmd,
@@ -44,6 +45,7 @@ def _root(
 
 store_cmd.register(app)
 import_cmd.register(app)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(customer_cmd.app, name="customer")
 app.add_typer(keys_cmd.app, name="keys")

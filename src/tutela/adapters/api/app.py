@@ -1,0 +1,70 @@
+"""create_app(settings): the REST API, with its security headers and one error shape.
+OpenAPI at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from tutela.adapters.api import errors
+from tutela.adapters.api.routes import admin, audit, customers, imports
+from tutela.core.actor import SYSTEM
+from tutela.core.clock import Clock, SystemClock
+from tutela.core.settings import Settings, load_settings
+from tutela.services.context import Context
+from tutela.services.store import open_store
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, context: Context | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = context or open_store(settings, clock or SystemClock(), actor=SYSTEM)
+        app.state.tutela = ctx
+        try:
+            yield
+        finally:
+            if context is None:
+                ctx.close()
+
+    app = FastAPI(
+        title="Tutela",
+        summary="Customer data kept private and provably compliant (Amazon DPP/AUP, GDPR, CCPA).",
+        version="0.1.0",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (customers, imports, audit, admin):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        return response
+
+    @app.get("/api/v1/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `tutela serve` (uvicorn factory): settings from the environment."""
+    return create_app(load_settings())
