@@ -3,6 +3,8 @@ OpenAPI at /api/openapi.json, docs at /api/docs."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -13,6 +15,7 @@ from tutela.adapters.api.routes import admin, audit, customers, imports
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings, load_settings
+from tutela.services import scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -25,14 +28,20 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, context: Context | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, context: Context | None = None, run_jobs: bool = False
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context or open_store(settings, clock or SystemClock(), actor=SYSTEM)
         app.state.tutela = ctx
+        ticker = scheduler.Ticker(ctx, scheduler.DEFAULT_JOBS, holder=f"{socket.gethostname()}:{os.getpid()}")
+        if run_jobs:
+            ticker.start()
         try:
             yield
         finally:
+            ticker.stop()
             if context is None:
                 ctx.close()
 
@@ -67,4 +76,4 @@ def create_app(settings: Settings, *, clock: Clock | None = None, context: Conte
 
 def app_from_environment() -> FastAPI:
     """For `tutela serve` (uvicorn factory): settings from the environment."""
-    return create_app(load_settings())
+    return create_app(load_settings(), run_jobs=True)

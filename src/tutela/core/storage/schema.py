@@ -302,3 +302,16 @@ api_token = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     Column("last_used_at", UtcDateTime, nullable=True),
 )
+
+
+job_lease = Table(
+    "job_lease",
+    metadata,
+    # Periodic jobs of `tutela serve`: whoever holds an unexpired lease runs the job, so two
+    # servers on one database never run it at once.
+    Column("name", KEY, primary_key=True),
+    Column("holder", KEY, nullable=True),
+    Column("leased_until", UtcDateTime, nullable=True),
+    Column("last_run_at", UtcDateTime, nullable=True),
+    Column("last_outcome", String(16), nullable=True),
+)

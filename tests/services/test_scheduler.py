@@ -1,0 +1,72 @@
+"""Two schedulers on one database never run the same job at once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from tests.helpers import rows
+from tutela.core.clock import FixedClock
+from tutela.services import scheduler
+from tutela.services.context import Context
+from tutela.services.store import open_store
+
+
+def test_two_schedulers_run_a_job_once(store: Context, clock: FixedClock) -> None:
+    other = open_store(store.settings, clock)
+    started = threading.Event()
+    release = threading.Event()
+    runs: list[str] = []
+
+    def slow(ctx: Context) -> None:
+        runs.append("run")
+        started.set()
+        assert release.wait(timeout=30)
+
+    job = scheduler.Job(name="slow", every=timedelta(hours=1), run=slow)
+    first = threading.Thread(target=lambda: scheduler.run_due(store, [job], holder="server-a"))
+    first.start()
+    try:
+        assert started.wait(timeout=30)
+        assert scheduler.run_due(other, [job], holder="server-b") == []  # leased by server-a
+    finally:
+        release.set()
+        first.join()
+    assert runs == ["run"]
+    assert scheduler.run_due(other, [job], holder="server-b") == []  # done, not due for an hour
+    clock.advance(timedelta(hours=1))
+    assert scheduler.run_due(other, [job], holder="server-b") == ["slow"]
+    other.close()
+
+
+def test_a_dead_holders_lease_expires(store: Context, clock: FixedClock) -> None:
+    job = scheduler.Job(name="j", every=timedelta(minutes=5), run=lambda ctx: None, lease=timedelta(minutes=10))
+    assert scheduler.take_lease(store, job, "crashed-server")  # took it, never finished
+    assert not scheduler.take_lease(store, job, "server-b")
+    clock.advance(timedelta(minutes=11))
+    assert scheduler.run_due(store, [job], holder="server-b") == ["j"]
+
+
+def test_a_failing_job_is_audited_and_retried_when_due(store: Context, clock: FixedClock) -> None:
+    def broken(ctx: Context) -> None:
+        raise RuntimeError("boom")
+
+    job = scheduler.Job(name="broken", every=timedelta(minutes=5), run=broken)
+    assert scheduler.run_due(store, [job], holder="a") == []
+    (row,) = rows(store, "SELECT last_outcome FROM job_lease")
+    assert row.last_outcome == "failed"
+    assert rows(store, "SELECT outcome FROM audit_event WHERE action = 'job.run'")[0].outcome == "failed"
+
+
+def test_the_daily_checkpoint_job(store: Context) -> None:
+    assert scheduler.run_due(store, scheduler.DEFAULT_JOBS, holder="a") == ["audit.checkpoint"]
+    assert rows(store, "SELECT count(*) FROM audit_checkpoint")[0][0] == 1
+
+
+def test_the_ticker_runs_due_jobs_and_stops(store: Context) -> None:
+    ran = threading.Event()
+    job = scheduler.Job(name="tick", every=timedelta(hours=1), run=lambda ctx: ran.set())
+    ticker = scheduler.Ticker(store, [job], holder="t", every=timedelta(seconds=30))
+    ticker.start()
+    assert ran.wait(timeout=30)
+    ticker.stop()
