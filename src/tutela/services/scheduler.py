@@ -4,6 +4,7 @@ never run the same job at once, and a server that dies mid-job frees it when the
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 
 from tutela.core.actor import SYSTEM
+from tutela.core.errors import TutelaError
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import job_lease
 from tutela.services import audit
@@ -95,10 +97,8 @@ class Ticker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            try:
+            with contextlib.suppress(TutelaError):  # a database hiccup: try again at the next tick
                 run_due(self._ctx, self._jobs, holder=self._holder)
-            except Exception:  # a database hiccup: try again at the next tick
-                pass
             self._stop.wait(self._every)
 
     def stop(self) -> None:
