@@ -36,7 +36,7 @@ from tutela.core.passwords import (
 )
 from tutela.core.rules import LOCKOUT_FAILED_ATTEMPTS, PASSWORD_HISTORY, STAFF_SETUP_LINK_HOURS
 from tutela.core.storage.engine import read_only, transaction
-from tutela.core.storage.schema import api_token, staff
+from tutela.core.storage.schema import api_token, staff, staff_session
 from tutela.services import audit
 from tutela.services.context import Context
 
@@ -239,6 +239,10 @@ def disable(ctx: Context, *, actor: Actor, name: str) -> int:
             update(api_token).where(api_token.c.staff_id == row.id, api_token.c.revoked_at.is_(None))
             .values(revoked_at=now)
         ).rowcount  # fmt: skip
+        connection.execute(  # console sessions end at once too
+            update(staff_session).where(staff_session.c.staff_id == row.id, staff_session.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )  # fmt: skip
         audit.record(connection, ctx, actor, [audit.Event(
             action="staff.disable", details={"name": name, "tokens_revoked": revoked})])  # fmt: skip
     return int(revoked)

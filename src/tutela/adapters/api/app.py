@@ -14,7 +14,7 @@ from tutela.adapters.api import errors
 from tutela.adapters.api.routes import admin, audit, customers, imports
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
-from tutela.core.settings import Settings, load_settings
+from tutela.core.settings import Settings
 from tutela.services import scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
@@ -72,8 +72,3 @@ def create_app(
         return {"status": "ok"}
 
     return app
-
-
-def app_from_environment() -> FastAPI:
-    """For `tutela serve` (uvicorn factory): settings from the environment."""
-    return create_app(load_settings(), run_jobs=True)

@@ -32,7 +32,7 @@ def serve(
         bool, typer.Option("--behind-proxy", help="A TLS-terminating proxy is in front: allow a non-loopback bind.")
     ] = False,
 ) -> None:
-    """Serve the REST API (OpenAPI at /api/openapi.json)."""
+    """Serve the REST API (OpenAPI at /api/openapi.json) and the staff console (/console/)."""
     if (tls_cert is None) != (tls_key is None):
         err.print("[bold red]error[/] usage: --tls-cert and --tls-key go together")
         raise typer.Exit(2)
@@ -49,7 +49,7 @@ def serve(
     scheme = "https" if tls_cert else "http"
     out.print(f"tutela serving on {scheme}://{host}:{port} — API docs at /api/docs")
     uvicorn.run(
-        "tutela.adapters.api.app:app_from_environment",
+        "tutela.server:server_from_environment",
         factory=True,
         host=host,
         port=port,

@@ -315,3 +315,17 @@ job_lease = Table(
     Column("last_run_at", UtcDateTime, nullable=True),
     Column("last_outcome", String(16), nullable=True),
 )
+
+
+staff_session = Table(
+    "staff_session",
+    metadata,
+    # Console sign-ins: the cookie holds a random id; only its hash is stored.
+    Column("id_hash", String(64), primary_key=True),
+    Column("staff_id", ID_INT, ForeignKey("staff.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Index(None, "staff_id"),
+)

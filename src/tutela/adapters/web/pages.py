@@ -1,0 +1,241 @@
+"""The console's pages. Each parses the request, calls one service, renders a template.
+Forms carry a CSRF token; the session cookie is Secure, HttpOnly and SameSite=Strict."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tutela.adapters.web import i18n
+from tutela.core.actor import Actor
+from tutela.core.errors import AccountLocked, SignInFailed, TokenInvalid, TutelaError
+from tutela.core.policy import Access
+from tutela.services import audit, sessions, staff, status, vault
+from tutela.services.context import Context
+
+SESSION_COOKIE = "tutela_session"
+CSRF_COOKIE = "tutela_csrf"
+LANG_COOKIE = "tutela_lang"
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("tutela.adapters.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+_ENVIRONMENTS: dict[str, Environment] = {}
+
+
+def _render(request: Request, template: str, **values: Any) -> HTMLResponse:
+    language = i18n.choose(
+        request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
+    )
+    env = _ENVIRONMENTS.get(language) or _ENVIRONMENTS.setdefault(language, _environment(language))
+    html = env.get_template(template).render({"error": None, "session": None, **values, "lang": language})
+    response = HTMLResponse(html)
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANG_COOKIE, language, max_age=31_536_000, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+def _translate(request: Request, message: str) -> str:
+    language = i18n.choose(
+        request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
+    )
+    return str(i18n.translations(language).gettext(message))
+
+
+def _ctx(request: Request) -> Context:
+    ctx = request.app.state.tutela
+    assert isinstance(ctx, Context)
+    return ctx
+
+
+def _session(request: Request) -> sessions.Session | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return sessions.resume(_ctx(request), cookie)
+    except TokenInvalid:
+        return None
+
+
+def _to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/console/sign-in", status_code=303)
+
+
+class _RateLimit:
+    """At most `limit` attempts per client address per minute (sign-in)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.attempts: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, client: str, now: Callable[[], float] = time.monotonic) -> bool:
+        window = self.attempts[client]
+        current = now()
+        while window and current - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.limit:
+            return False
+        window.append(current)
+        return True
+
+
+_SIGN_IN_LIMIT = _RateLimit(10)
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _render(request, "sign_in.html", csrf=token)
+    response.set_cookie(CSRF_COOKIE, token, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    name: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=512)],
+    code: Annotated[str, Form(max_length=12)],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    again = secrets.token_urlsafe(24)
+
+    def refuse(message: str, status_code: int) -> Response:
+        response = _render(request, "sign_in.html", csrf=again, error=_translate(request, message))
+        response.status_code = status_code
+        response.set_cookie(CSRF_COOKIE, again, secure=True, httponly=True, samesite="strict")
+        return response
+
+    if not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "")):
+        return refuse("The form expired; try again.", 403)
+    if not _SIGN_IN_LIMIT.allow(request.client.host if request.client else "?"):
+        return refuse("Too many attempts; wait a minute.", 429)
+    ctx = _ctx(request)
+    try:
+        signed = staff.sign_in(ctx, name=name, password=password, code=code)
+    except AccountLocked:
+        return refuse("This account is locked or disabled.", 423)
+    except SignInFailed:
+        return refuse("The name, password or code is not right.", 401)
+    session_id, _ = sessions.start(ctx, signed)
+    response = RedirectResponse("/console/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, session_id, secure=True, httponly=True, samesite="strict")
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf: Annotated[str, Form(max_length=64)]) -> Response:
+    session = _session(request)
+    if session is not None and secrets.compare_digest(csrf, session.csrf_token):
+        sessions.end(_ctx(request), request.cookies.get(SESSION_COOKIE, ""))
+    response = _to_sign_in()
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_sign_in()
+    return _render(request, "dashboard.html", session=session, status=status.store_status(_ctx(request)))
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers(request: Request, email: str | None = None) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_sign_in()
+    found = None
+    error = None
+    if email:
+        try:
+            found = vault.find_customers(_ctx(request), actor=_actor(session), email=email)
+        except TutelaError as problem:
+            error = problem.message
+    return _render(request, "customers.html", session=session, found=found, error=error)
+
+
+def _actor(session: sessions.Session) -> Actor:
+    return Actor(id=f"staff:{session.name}", role=session.role)
+
+
+def _purposes(ctx: Context, role: str) -> list[str]:
+    return [
+        key
+        for key, purpose in ctx.policy.purposes.items()
+        if any(ctx.policy.decide(role, key, category) is not Access.DENIED for category in purpose.categories)
+    ]
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer(request: Request, customer_id: str) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_sign_in()
+    purposes = _purposes(_ctx(request), session.role)
+    return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+                   revealed=None)  # fmt: skip
+
+
+@router.post("/customers/{customer_id}/reveal", response_class=HTMLResponse)
+def reveal(
+    request: Request,
+    customer_id: str,
+    purpose: Annotated[str, Form(max_length=64)],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_sign_in()
+    if not secrets.compare_digest(csrf, session.csrf_token):
+        return Response(status_code=403, content="the form expired; reload the page")
+    ctx = _ctx(request)
+    purposes = _purposes(ctx, session.role)
+    try:
+        revealed = vault.reveal(ctx, actor=_actor(session), purpose=purpose, customer_id=customer_id)
+    except TutelaError as problem:
+        return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+                       revealed=None, error=problem.message, chosen=purpose)  # fmt: skip
+    return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+                   revealed=revealed, chosen=purpose)  # fmt: skip
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_sign_in()
+    ctx = _ctx(request)
+    return _render(request, "audit.html", session=session, verdict=audit.verify(ctx),
+                   events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    static = resources.files("tutela.adapters.web").joinpath("static")
+    app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=303)

@@ -1,0 +1,25 @@
+"""The composition root of `tutela serve`: the REST API and the console in one app. It sits
+above the adapters (which never import each other) and is loaded by name by the CLI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from tutela.adapters.api.app import create_app
+from tutela.adapters.web import pages
+from tutela.core.clock import Clock
+from tutela.core.settings import Settings, load_settings
+from tutela.services.context import Context
+
+
+def create_server(
+    settings: Settings, *, clock: Clock | None = None, context: Context | None = None, run_jobs: bool = False
+) -> FastAPI:
+    app = create_app(settings, clock=clock, context=context, run_jobs=run_jobs)
+    pages.install(app)
+    return app
+
+
+def server_from_environment() -> FastAPI:
+    """For `tutela serve` (uvicorn factory): settings from the environment, jobs running."""
+    return create_server(load_settings(), run_jobs=True)
