@@ -98,9 +98,6 @@ class _RateLimit:
         return True
 
 
-_SIGN_IN_LIMIT = _RateLimit(10)
-
-
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request) -> Response:
     token = secrets.token_urlsafe(24)
@@ -127,7 +124,8 @@ def sign_in(
 
     if not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "")):
         return refuse("The form expired; try again.", 403)
-    if not _SIGN_IN_LIMIT.allow(request.client.host if request.client else "?"):
+    limit: _RateLimit = request.app.state.sign_in_limit
+    if not limit.allow(request.client.host if request.client else "?"):
         return refuse("Too many attempts; wait a minute.", 429)
     ctx = _ctx(request)
     try:
@@ -232,6 +230,7 @@ def audit_log(request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    app.state.sign_in_limit = _RateLimit(10)  # per client address per minute
     app.include_router(router)
     static = resources.files("tutela.adapters.web").joinpath("static")
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")

@@ -1,0 +1,104 @@
+"""Console pages through an in-process client: sessions, CSRF, no hints, languages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import OWNER
+from tutela.core.clock import FixedClock
+from tutela.server import create_server
+from tutela.services import staff
+from tutela.services.context import Context
+
+PASSWORD = "Correct-Horse-42-Battery"
+
+
+@pytest.fixture
+def person(store: Context, clock: FixedClock) -> str:
+    setup = staff.add_staff(store, actor=OWNER, name="li.wei", role="support_agent")
+    secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
+    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=_code(secret, clock))
+    clock.advance(timedelta(seconds=30))
+    return secret
+
+
+@pytest.fixture
+def client(store: Context) -> Iterator[TestClient]:
+    with TestClient(create_server(store.settings, context=store), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def _code(secret: str, clock: FixedClock) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval)
+
+
+def _form_csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _sign_in(client: TestClient, code: str, password: str = PASSWORD) -> object:
+    csrf = _form_csrf(client.get("/console/sign-in").text)
+    return client.post("/console/sign-in", data={"name": "li.wei", "password": password, "code": code, "csrf": csrf},
+                       follow_redirects=False)  # fmt: skip
+
+
+def test_sign_in_sets_a_strict_session_cookie(client: TestClient, person: str, clock: FixedClock) -> None:
+    response = _sign_in(client, _code(person, clock))
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert "tutela_session=" in cookie
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    assert "Dashboard" in client.get("/console/").text
+
+
+def test_wrong_password_and_wrong_code_look_the_same(client: TestClient, person: str, clock: FixedClock) -> None:
+    wrong_code = _sign_in(client, "000000")
+    wrong_password = _sign_in(client, _code(person, clock), password="Not-The-Password-1")
+    assert wrong_code.status_code == wrong_password.status_code == 401  # type: ignore[attr-defined]
+    assert "The name, password or code is not right." in wrong_code.text  # type: ignore[attr-defined]
+    assert "The name, password or code is not right." in wrong_password.text  # type: ignore[attr-defined]
+
+
+def test_a_form_without_its_csrf_token_is_refused(client: TestClient, person: str, clock: FixedClock) -> None:
+    response = client.post("/console/sign-in", data={"name": "li.wei", "password": PASSWORD,
+                                                     "code": _code(person, clock), "csrf": "forged"})  # fmt: skip
+    assert response.status_code == 403
+    _sign_in(client, _code(person, clock))
+    forged = client.post("/console/customers/c1/reveal", data={"purpose": "support", "csrf": "forged"})
+    assert forged.status_code == 403
+
+
+def test_idle_sessions_end_and_disabling_ends_them_at_once(
+    client: TestClient, person: str, clock: FixedClock, store: Context
+) -> None:
+    _sign_in(client, _code(person, clock))
+    assert client.get("/console/", follow_redirects=False).status_code == 200
+    clock.advance(timedelta(minutes=16))
+    assert client.get("/console/", follow_redirects=False).status_code == 303  # idle: sign in again
+    clock.advance(timedelta(seconds=30))
+    _sign_in(client, _code(person, clock))
+    staff.disable(store, actor=OWNER, name="li.wei")
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_is_rate_limited(client: TestClient, person: str) -> None:
+    statuses = [_sign_in(client, "000000").status_code for _ in range(11)]  # type: ignore[attr-defined]
+    assert statuses[-1] == 429
+
+
+def test_chinese_pages(client: TestClient) -> None:
+    page = client.get("/console/sign-in?lang=zh")
+    assert "登录" in page.text and 'lang="zh"' in page.text
+    assert "登录" in client.get("/console/sign-in").text  # remembered by cookie
+    client.cookies.clear()
+    assert "Sign in" in client.get("/console/sign-in", headers={"Accept-Language": "en-GB,en;q=0.8"}).text
+    assert "登录" in client.get("/console/sign-in", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
