@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# On a fresh data directory: a new store, the synthetic demo shop imported, then the status.
+# On a fresh data directory: a new store and the synthetic demo shop imported; then the
+# status, and `tutela serve` (the first start prints the owner's one-time setup link).
 run: $(STAMP)
 	@if [ ! -f "$(TUTELA_DATA_DIR)/tutela.db" ]; then \
 	  $(BIN)/tutela init && \
@@ -21,6 +22,7 @@ run: $(STAMP)
 	  $(BIN)/tutela import --brief "$(TUTELA_DATA_DIR)"/demo/SYNTHETIC-*; \
 	fi
 	$(BIN)/tutela status
+	$(BIN)/tutela serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -7,9 +7,11 @@ from fastapi import FastAPI
 
 from tutela.adapters.api.app import create_app
 from tutela.adapters.web import pages
-from tutela.core.clock import Clock
+from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings, load_settings
 from tutela.services.context import Context
+from tutela.services.staff import first_owner_setup
+from tutela.services.store import open_store
 
 
 def create_server(
@@ -23,3 +25,13 @@ def create_server(
 def server_from_environment() -> FastAPI:
     """For `tutela serve` (uvicorn factory): settings from the environment, jobs running."""
     return create_server(load_settings(), run_jobs=True)
+
+
+def owner_setup_link(settings: Settings, base_url: str) -> str | None:
+    """The one-time link for the first owner, while no owner has set up an account."""
+    ctx = open_store(settings, SystemClock())
+    try:
+        setup = first_owner_setup(ctx)
+    finally:
+        ctx.close()
+    return f"{base_url}/console/setup/{setup.setup_token}" if setup else None

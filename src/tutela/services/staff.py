@@ -256,3 +256,27 @@ def list_staff(ctx: Context) -> list[StaffMember]:
                     r.password_set_at, r.created_at)
         for r in rows
     ]  # fmt: skip
+
+
+def first_owner_setup(ctx: Context) -> StaffSetup | None:
+    """On a store without any active owner, an `owner` account awaiting setup, so that the
+    first start of `serve` can print a one-time link (there is no default password). The
+    link is new on every start until someone has completed the setup."""
+    with read_only(ctx.engine) as connection:
+        active_owner = connection.execute(
+            select(staff.c.id).where(staff.c.role == "owner", staff.c.disabled_at.is_(None),
+                                     staff.c.password_hash.isnot(None))
+        ).first()  # fmt: skip
+        pending = connection.execute(select(staff.c.id).where(staff.c.name == "owner")).first()
+    if active_owner is not None or "owner" not in ctx.policy.roles:
+        return None
+    system = Actor(id="system", role="owner")
+    if pending is None:
+        return add_staff(ctx, actor=system, name="owner", role="owner")
+    token = secrets.token_urlsafe(32)
+    expires = ctx.clock.now() + timedelta(hours=STAFF_SETUP_LINK_HOURS)
+    with transaction(ctx.engine) as connection:
+        connection.execute(update(staff).where(staff.c.name == "owner").values(
+            setup_token_hash=_digest(token), setup_expires_at=expires))  # fmt: skip
+        audit.record(connection, ctx, system, [audit.Event(action="staff.setup_link", details={"name": "owner"})])
+    return StaffSetup(name="owner", setup_token=token, expires_at=expires)

@@ -102,3 +102,20 @@ def test_chinese_pages(client: TestClient) -> None:
     client.cookies.clear()
     assert "Sign in" in client.get("/console/sign-in", headers={"Accept-Language": "en-GB,en;q=0.8"}).text
     assert "登录" in client.get("/console/sign-in", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+
+
+def test_first_owner_sets_up_through_the_one_time_link(store: Context, client: TestClient, clock: FixedClock) -> None:
+    from tutela.services.staff import first_owner_setup
+
+    setup = first_owner_setup(store)
+    assert setup is not None
+    page = client.get(f"/console/setup/{setup.setup_token}")
+    assert page.status_code == 200
+    assert "<svg" in page.text  # the QR code, inline
+    secret = re.search(r"<code>([A-Z2-7]+)</code>", page.text)
+    assert secret is not None
+    done = client.post(f"/console/setup/{setup.setup_token}", follow_redirects=False, data={
+        "password": PASSWORD, "code": _code(secret.group(1), clock), "csrf": _form_csrf(page.text)})  # fmt: skip
+    assert done.status_code == 303
+    assert first_owner_setup(store) is None  # an owner exists now: no more links
+    assert client.get(f"/console/setup/{setup.setup_token}").status_code == 404

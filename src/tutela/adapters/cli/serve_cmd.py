@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import os
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Annotated
 import typer
 
 from tutela.adapters.cli.exit_codes import REFUSED
-from tutela.adapters.cli.runtime import err, out, state
+from tutela.adapters.cli.runtime import err, guarded, out, state
+from tutela.core.settings import Settings
+
+
+def owner_setup_link_by_name(settings: Settings, base_url: str) -> str | None:
+    """tutela.server.owner_setup_link, loaded by name like the server itself."""
+    function = importlib.import_module("tutela.server").owner_setup_link
+    link = function(settings, base_url)
+    return str(link) if link else None
 
 
 def _is_loopback(host: str) -> bool:
@@ -47,7 +56,11 @@ def serve(
     # settings from the environment, so --data-dir is handed over there.
     os.environ["TUTELA_DATA_DIR"] = str(settings.data_dir)
     scheme = "https" if tls_cert else "http"
-    out.print(f"tutela serving on {scheme}://{host}:{port} — API docs at /api/docs")
+    base = f"{scheme}://{host}:{port}"
+    link = guarded(lambda: owner_setup_link_by_name(settings, base))
+    if link:
+        out.print(f"[bold]First start[/]: set up the owner account (password + authenticator) at {link}")
+    out.print(f"tutela serving on {base} — console at /console/, API docs at /api/docs")
     uvicorn.run(
         "tutela.server:server_from_environment",
         factory=True,

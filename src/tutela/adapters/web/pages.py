@@ -3,6 +3,7 @@ Forms carry a CSRF token; the session cookie is Secure, HttpOnly and SameSite=St
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
 from collections import defaultdict, deque
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any
 
+import qrcode
+import qrcode.image.svg
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tutela.adapters.web import i18n
 from tutela.core.actor import Actor
-from tutela.core.errors import AccountLocked, SignInFailed, TokenInvalid, TutelaError
+from tutela.core.errors import AccountLocked, SetupLinkInvalid, SignInFailed, TokenInvalid, TutelaError
 from tutela.core.policy import Access
 from tutela.services import audit, sessions, staff, status, vault
 from tutela.services.context import Context
@@ -227,6 +230,46 @@ def audit_log(request: Request) -> Response:
     ctx = _ctx(request)
     return _render(request, "audit.html", session=session, verdict=audit.verify(ctx),
                    events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
+
+
+@router.get("/setup/{token}", response_class=HTMLResponse)
+def setup_form(request: Request, token: str) -> Response:
+    try:
+        enrolment = staff.enrol(_ctx(request), setup_token=token)
+    except SetupLinkInvalid:
+        response = _render(request, "sign_in.html", csrf="", error=_translate(request, "This setup link is not valid."))
+        response.status_code = 404
+        return response
+    csrf = secrets.token_urlsafe(24)
+    response = _render(request, "setup.html", enrolment=enrolment, token=token, csrf=csrf,
+                       qr_svg=_qr_svg(enrolment.provisioning_uri))  # fmt: skip
+    response.set_cookie(CSRF_COOKIE, csrf, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/setup/{token}", response_class=HTMLResponse)
+def setup(
+    request: Request,
+    token: str,
+    password: Annotated[str, Form(max_length=512)],
+    code: Annotated[str, Form(max_length=12)],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    if not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "")):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        staff.activate(_ctx(request), setup_token=token, password=password, code=code)
+    except TutelaError as problem:
+        return _render(request, "sign_in.html", csrf="", error=problem.message)
+    return _to_sign_in()
+
+
+def _qr_svg(text: str) -> str:
+    """The otpauth link as an inline SVG (no script, no image request: fits the CSP)."""
+    buffer = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg") :]
 
 
 def install(app: FastAPI) -> None:
