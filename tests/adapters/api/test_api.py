@@ -137,3 +137,24 @@ def test_audit_policy_and_keys(store: Context, client: TestClient) -> None:
 def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/customers/{customer_id}" in spec["paths"]
+
+
+def test_staff_and_tokens_over_the_api(store: Context, client: TestClient) -> None:
+    admin = bearer(store, "owner", ["staff:admin"], [])
+    added = client.post("/api/v1/staff", json={"name": "li.wei", "role": "support_agent"}, headers=admin)
+    assert added.status_code == 201
+    assert added.json()["setup_path"].startswith("/console/setup/")
+    again = client.post("/api/v1/staff", json={"name": "li.wei", "role": "support_agent"}, headers=admin)
+    assert (again.status_code, error_of(again)["code"]) == (409, "staff.exists")
+    assert [m["name"] for m in client.get("/api/v1/staff", headers=admin).json()] == ["li.wei"]
+    made = client.post("/api/v1/tokens", json={"role": "support_agent", "scopes": ["customers:read"],
+                                               "purposes": ["support"], "expires": "30d"}, headers=admin)  # fmt: skip
+    assert made.status_code == 201
+    assert made.json()["token"].startswith("tut_")
+    listed = client.get("/api/v1/tokens", headers=admin).json()
+    assert all("token" not in t for t in listed)
+    revoked = client.post(f"/api/v1/tokens/{made.json()['id']}/revoke", headers=admin)
+    assert revoked.json()["revoked"] is True
+    assert client.post("/api/v1/staff/li.wei/disable", headers=admin).json()["tokens_revoked"] == 0
+    bad = client.post("/api/v1/tokens", json={"role": "owner", "scopes": [], "expires": "forever"}, headers=admin)
+    assert (bad.status_code, error_of(bad)["code"]) == (422, "request.invalid")

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from tutela.adapters.api import errors
-from tutela.adapters.api.routes import admin, audit, customers, imports
+from tutela.adapters.api.routes import admin, audit, customers, imports, people
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
@@ -55,7 +55,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (customers, imports, audit, admin):
+    for module in (customers, imports, audit, admin, people):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -19,6 +19,8 @@ _BY_PREFIX = (
     ("customer.not_found", 404),
     ("customer.erased", 410),
     ("staff.not_found", 404),
+    ("staff.exists", 409),
+    ("staff.setup_invalid", 404),
     ("staff.sign_in_failed", 401),
     ("staff.locked", 423),
     ("storage.locked", 503),
