@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,6 @@ clean:
 
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api_load.py

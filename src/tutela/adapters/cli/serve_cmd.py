@@ -70,5 +70,7 @@ def serve(
         ssl_keyfile=str(tls_key) if tls_key else None,
         proxy_headers=behind_proxy,
         access_log=False,  # request lines carry query strings (e-mail lookups): never logged
+        loop="uvloop",
+        http="httptools",
         log_level="warning",
     )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, QueuePool, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tutela.core.errors import StorageLocked, StorageUnavailable
@@ -29,7 +29,18 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    # One connection per process: SQLite has one writer at a time anyway, and threads that
+    # queue on the pool wake the moment it is free, where SQLite's own busy handler would
+    # sleep and retry (tens of milliseconds under load). Other processes still meet the
+    # busy timeout.
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000},
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=max(busy_timeout_ms / 1000, 1),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
