@@ -127,8 +127,7 @@ def sign_in(
 
     if not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "")):
         return refuse("The form expired; try again.", 403)
-    limit: _RateLimit = request.app.state.sign_in_limit
-    if not limit.allow(request.client.host if request.client else "?"):
+    if _too_many(request):
         return refuse("Too many attempts; wait a minute.", 429)
     ctx = _ctx(request)
     try:
@@ -232,8 +231,15 @@ def audit_log(request: Request) -> Response:
                    events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
 
 
+def _too_many(request: Request) -> bool:
+    limit: _RateLimit = request.app.state.sign_in_limit
+    return not limit.allow(request.client.host if request.client else "?")
+
+
 @router.get("/setup/{token}", response_class=HTMLResponse)
 def setup_form(request: Request, token: str) -> Response:
+    if _too_many(request):  # setup codes are guessed no faster than passwords
+        return Response(status_code=429, content="too many attempts; wait a minute")
     try:
         enrolment = staff.enrol(_ctx(request), setup_token=token)
     except SetupLinkInvalid:
