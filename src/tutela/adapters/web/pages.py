@@ -44,7 +44,7 @@ def _environment(language: str) -> Environment:
 _ENVIRONMENTS: dict[str, Environment] = {}
 
 
-def _render(request: Request, template: str, **values: Any) -> HTMLResponse:
+def render(request: Request, template: str, **values: Any) -> HTMLResponse:
     language = i18n.choose(
         request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
     )
@@ -56,30 +56,30 @@ def _render(request: Request, template: str, **values: Any) -> HTMLResponse:
     return response
 
 
-def _translate(request: Request, message: str) -> str:
+def translate(request: Request, message: str) -> str:
     language = i18n.choose(
         request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
     )
     return str(i18n.translations(language).gettext(message))
 
 
-def _ctx(request: Request) -> Context:
+def store_of(request: Request) -> Context:
     ctx = request.app.state.tutela
     assert isinstance(ctx, Context)
     return ctx
 
 
-def _session(request: Request) -> sessions.Session | None:
+def current_session(request: Request) -> sessions.Session | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
     try:
-        return sessions.resume(_ctx(request), cookie)
+        return sessions.resume(store_of(request), cookie)
     except TokenInvalid:
         return None
 
 
-def _to_sign_in() -> RedirectResponse:
+def to_sign_in() -> RedirectResponse:
     return RedirectResponse("/console/sign-in", status_code=303)
 
 
@@ -104,7 +104,7 @@ class _RateLimit:
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request) -> Response:
     token = secrets.token_urlsafe(24)
-    response = _render(request, "sign_in.html", csrf=token)
+    response = render(request, "sign_in.html", csrf=token)
     response.set_cookie(CSRF_COOKIE, token, secure=True, httponly=True, samesite="strict")
     return response
 
@@ -120,7 +120,7 @@ def sign_in(
     again = secrets.token_urlsafe(24)
 
     def refuse(message: str, status_code: int) -> Response:
-        response = _render(request, "sign_in.html", csrf=again, error=_translate(request, message))
+        response = render(request, "sign_in.html", csrf=again, error=translate(request, message))
         response.status_code = status_code
         response.set_cookie(CSRF_COOKIE, again, secure=True, httponly=True, samesite="strict")
         return response
@@ -129,7 +129,7 @@ def sign_in(
         return refuse("The form expired; try again.", 403)
     if _too_many(request):
         return refuse("Too many attempts; wait a minute.", 429)
-    ctx = _ctx(request)
+    ctx = store_of(request)
     try:
         signed = staff.sign_in(ctx, name=name, password=password, code=code)
     except AccountLocked:
@@ -145,35 +145,35 @@ def sign_in(
 
 @router.post("/sign-out")
 def sign_out(request: Request, csrf: Annotated[str, Form(max_length=64)]) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is not None and secrets.compare_digest(csrf, session.csrf_token):
-        sessions.end(_ctx(request), request.cookies.get(SESSION_COOKIE, ""))
-    response = _to_sign_in()
+        sessions.end(store_of(request), request.cookies.get(SESSION_COOKIE, ""))
+    response = to_sign_in()
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is None:
-        return _to_sign_in()
-    return _render(request, "dashboard.html", session=session, status=status.store_status(_ctx(request)))
+        return to_sign_in()
+    return render(request, "dashboard.html", session=session, status=status.store_status(store_of(request)))
 
 
 @router.get("/customers", response_class=HTMLResponse)
 def customers(request: Request, email: str | None = None) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is None:
-        return _to_sign_in()
+        return to_sign_in()
     found = None
     error = None
     if email:
         try:
-            found = vault.find_customers(_ctx(request), actor=_actor(session), email=email)
+            found = vault.find_customers(store_of(request), actor=_actor(session), email=email)
         except TutelaError as problem:
             error = problem.message
-    return _render(request, "customers.html", session=session, found=found, error=error)
+    return render(request, "customers.html", session=session, found=found, error=error)
 
 
 def _actor(session: sessions.Session) -> Actor:
@@ -190,11 +190,11 @@ def _purposes(ctx: Context, role: str) -> list[str]:
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer(request: Request, customer_id: str) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is None:
-        return _to_sign_in()
-    purposes = _purposes(_ctx(request), session.role)
-    return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+        return to_sign_in()
+    purposes = _purposes(store_of(request), session.role)
+    return render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
                    revealed=None)  # fmt: skip
 
 
@@ -205,29 +205,29 @@ def reveal(
     purpose: Annotated[str, Form(max_length=64)],
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is None:
-        return _to_sign_in()
+        return to_sign_in()
     if not secrets.compare_digest(csrf, session.csrf_token):
         return Response(status_code=403, content="the form expired; reload the page")
-    ctx = _ctx(request)
+    ctx = store_of(request)
     purposes = _purposes(ctx, session.role)
     try:
         revealed = vault.reveal(ctx, actor=_actor(session), purpose=purpose, customer_id=customer_id)
     except TutelaError as problem:
-        return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+        return render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
                        revealed=None, error=problem.message, chosen=purpose)  # fmt: skip
-    return _render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
+    return render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
                    revealed=revealed, chosen=purpose)  # fmt: skip
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(request: Request) -> Response:
-    session = _session(request)
+    session = current_session(request)
     if session is None:
-        return _to_sign_in()
-    ctx = _ctx(request)
-    return _render(request, "audit.html", session=session, verdict=audit.verify(ctx),
+        return to_sign_in()
+    ctx = store_of(request)
+    return render(request, "audit.html", session=session, verdict=audit.verify(ctx),
                    events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
 
 
@@ -241,13 +241,13 @@ def setup_form(request: Request, token: str) -> Response:
     if _too_many(request):  # setup codes are guessed no faster than passwords
         return Response(status_code=429, content="too many attempts; wait a minute")
     try:
-        enrolment = staff.enrol(_ctx(request), setup_token=token)
+        enrolment = staff.enrol(store_of(request), setup_token=token)
     except SetupLinkInvalid:
-        response = _render(request, "sign_in.html", csrf="", error=_translate(request, "This setup link is not valid."))
+        response = render(request, "sign_in.html", csrf="", error=translate(request, "This setup link is not valid."))
         response.status_code = 404
         return response
     csrf = secrets.token_urlsafe(24)
-    response = _render(request, "setup.html", enrolment=enrolment, token=token, csrf=csrf,
+    response = render(request, "setup.html", enrolment=enrolment, token=token, csrf=csrf,
                        qr_svg=_qr_svg(enrolment.provisioning_uri))  # fmt: skip
     response.set_cookie(CSRF_COOKIE, csrf, secure=True, httponly=True, samesite="strict")
     return response
@@ -264,10 +264,10 @@ def setup(
     if not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "")):
         return Response(status_code=403, content="the form expired; reload the page")
     try:
-        staff.activate(_ctx(request), setup_token=token, password=password, code=code)
+        staff.activate(store_of(request), setup_token=token, password=password, code=code)
     except TutelaError as problem:
-        return _render(request, "sign_in.html", csrf="", error=problem.message)
-    return _to_sign_in()
+        return render(request, "sign_in.html", csrf="", error=problem.message)
+    return to_sign_in()
 
 
 def _qr_svg(text: str) -> str:
@@ -279,8 +279,11 @@ def _qr_svg(text: str) -> str:
 
 
 def install(app: FastAPI) -> None:
+    from tutela.adapters.web import admin_pages  # its routes use this module's helpers
+
     app.state.sign_in_limit = _RateLimit(10)  # per client address per minute
     app.include_router(router)
+    app.include_router(admin_pages.router)
     static = resources.files("tutela.adapters.web").joinpath("static")
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 

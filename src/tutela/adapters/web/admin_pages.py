@@ -1,0 +1,201 @@
+"""The console's pages for owners and privacy officers: imports, the policy editor, staff
+and API tokens. Same rules as every page: a session, a CSRF token on every form, one
+service call each."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from tutela.adapters.web.pages import current_session, render, store_of, to_sign_in, translate
+from tutela.core.actor import Actor
+from tutela.core.errors import PolicyInvalid, TutelaError
+from tutela.core.policy import parse_policy
+from tutela.services import importing, policy_versions, sessions, staff, tokens
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+ADMIN_ROLES = frozenset({"owner", "privacy_officer"})
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+def _admin(request: Request) -> sessions.Session | Response:
+    session = current_session(request)
+    if session is None:
+        return to_sign_in()
+    if session.role not in ADMIN_ROLES:
+        return Response(
+            status_code=403, content=translate(request, "Only owners and privacy officers may open this page.")
+        )
+    return session
+
+
+def _csrf_ok(session: sessions.Session, csrf: str) -> bool:
+    return secrets.compare_digest(csrf, session.csrf_token)
+
+
+def _actor(session: sessions.Session) -> Actor:
+    return Actor(id=f"staff:{session.name}", role=session.role)
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(request: Request) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    return render(request, "imports.html", session=session, runs=importing.list_imports(store_of(request)), report=None)
+
+
+@router.post("/imports", response_class=HTMLResponse)
+def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_length=64)]) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    ctx = store_of(request)
+    report, error = None, None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(file.filename or "upload.txt").name
+        size = 0
+        with path.open("wb") as target:
+            while chunk := file.file.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    return Response(status_code=413, content="the upload is larger than 512 MB")
+                target.write(chunk)
+        try:
+            report = importing.import_file(ctx, actor=_actor(session), path=path).as_dict()
+        except TutelaError as problem:
+            error = problem.message
+    return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=report,
+                   error=error)  # fmt: skip
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy_page(request: Request) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    ctx = store_of(request)
+    return render(request, "policy.html", session=session, text=ctx.settings.policy_file.read_text("utf-8"),
+                   history=policy_versions.history(ctx), problems=[], applied=None)  # fmt: skip
+
+
+@router.post("/policy", response_class=HTMLResponse)
+def policy_change(
+    request: Request,
+    text: Annotated[str, Form(max_length=200_000)],
+    action: Annotated[str, Form(pattern="^(validate|apply)$")],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    ctx = store_of(request)
+    problems: list[str] = []
+    applied = None
+    try:
+        parse_policy(text, source="policy.toml")
+        if action == "apply":
+            with tempfile.TemporaryDirectory() as folder:
+                source = Path(folder) / "policy.toml"
+                source.write_text(text, encoding="utf-8")
+                applied = policy_versions.apply(ctx, _actor(session), source)
+    except PolicyInvalid as invalid:
+        problems = list(invalid.problems) or [invalid.message]
+    return render(request, "policy.html", session=session, text=text, history=policy_versions.history(ctx),
+                   problems=problems, applied=applied)  # fmt: skip
+
+
+def _people(request: Request, session: sessions.Session, **extra: object) -> HTMLResponse:
+    ctx = store_of(request)
+    return render(
+        request, "people.html", session=session, members=staff.list_staff(ctx), tokens=tokens.list_tokens(ctx),
+        roles=sorted(ctx.policy.roles), purposes=sorted(ctx.policy.purposes), scopes=tokens.SCOPES,
+        **{"setup_link": None, "new_token": None, **extra},
+    )  # fmt: skip
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(request: Request) -> Response:
+    session = _admin(request)
+    return session if isinstance(session, Response) else _people(request, session)
+
+
+@router.post("/people/staff", response_class=HTMLResponse)
+def add_staff(
+    request: Request,
+    name: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=64)],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        setup = staff.add_staff(store_of(request), actor=_actor(session), name=name, role=role)
+    except TutelaError as problem:
+        return _people(request, session, error=problem.message)
+    link = f"{request.base_url}console/setup/{setup.setup_token}"
+    return _people(request, session, setup_link=link)
+
+
+@router.post("/people/staff/{name}/disable", response_class=HTMLResponse)
+def disable_staff(request: Request, name: str, csrf: Annotated[str, Form(max_length=64)]) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        staff.disable(store_of(request), actor=_actor(session), name=name)
+    except TutelaError as problem:
+        return _people(request, session, error=problem.message)
+    return _people(request, session)
+
+
+@router.post("/people/tokens", response_class=HTMLResponse)
+def create_token(
+    request: Request,
+    role: Annotated[str, Form(max_length=64)],
+    scope: Annotated[str, Form(max_length=64)],
+    expires: Annotated[str, Form(max_length=8)],
+    csrf: Annotated[str, Form(max_length=64)],
+    purpose: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        new = tokens.create_token(
+            store_of(request), actor=_actor(session), name=f"console-{session.name}", role=role, scopes=[scope],
+            purposes=[purpose] if purpose else [], lifetime=tokens.parse_lifetime(expires),
+        )  # fmt: skip
+    except TutelaError as problem:
+        return _people(request, session, error=problem.message)
+    return _people(request, session, new_token=new.token)
+
+
+@router.post("/people/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(request: Request, token_id: int, csrf: Annotated[str, Form(max_length=64)]) -> Response:
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        tokens.revoke(store_of(request), actor=_actor(session), token_id=token_id)
+    except TutelaError as problem:
+        return _people(request, session, error=problem.message)
+    return _people(request, session)

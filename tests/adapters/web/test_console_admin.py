@@ -1,0 +1,89 @@
+"""Owner pages of the console: imports, policy editor, staff and tokens; others are kept out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import OWNER
+from tests.helpers import rows
+from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
+from tutela.core.clock import FixedClock
+from tutela.server import create_server
+from tutela.services import staff
+from tutela.services.context import Context
+
+PASSWORD = "Correct-Horse-42-Battery"
+
+
+def _code(secret: str, clock: FixedClock) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _signed_in(store: Context, clock: FixedClock, client: TestClient, name: str, role: str) -> str:
+    setup = staff.add_staff(store, actor=OWNER, name=name, role=role)
+    secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
+    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=_code(secret, clock))
+    clock.advance(timedelta(seconds=30))
+    form = client.get("/console/sign-in").text
+    client.post("/console/sign-in", data={"name": name, "password": PASSWORD, "code": _code(secret, clock),
+                                          "csrf": _csrf(form)})  # fmt: skip
+    return _csrf(client.get("/console/").text)
+
+
+@pytest.fixture
+def client(store: Context) -> Iterator[TestClient]:
+    with TestClient(create_server(store.settings, context=store), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def test_owner_imports_edits_the_policy_and_manages_people(
+    store: Context, clock: FixedClock, client: TestClient, tmp_path: Path
+) -> None:
+    csrf = _signed_in(store, clock, client, "boss", "owner")
+    report = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1")])
+    with report.open("rb") as handle:
+        page = client.post("/console/imports", files={"file": ("u.txt", handle)}, data={"csrf": csrf})
+    assert page.status_code == 200 and "amazon_unshipped_orders" in page.text and "buyer-name" in page.text
+    text = client.get("/console/policy").text
+    assert "policy.toml" in text
+    policy = store.settings.policy_file.read_text()
+    broken = client.post("/console/policy", data={"text": policy.replace('"contract"', '"contrakt"', 1),
+                                                  "action": "apply", "csrf": csrf})  # fmt: skip
+    assert "did you mean" in broken.text
+    assert len(rows(store, "SELECT version FROM policy_version")) == 1
+    applied = client.post("/console/policy", data={"text": policy.replace("My Shop", "Boss Shop"), "action": "apply",
+                                                   "csrf": csrf})  # fmt: skip
+    assert "Applied as version" in applied.text and len(rows(store, "SELECT version FROM policy_version")) == 2
+    added = client.post("/console/people/staff", data={"name": "ana.b", "role": "returns_agent", "csrf": csrf})
+    assert "/console/setup/" in added.text
+    token_form = {"role": "support_agent", "scope": "customers:read", "purpose": "support", "expires": "30d"}
+    made = client.post("/console/people/tokens", data={**token_form, "csrf": csrf})
+    assert re.search(r"tut_\w{12}_", made.text)
+    client.post("/console/people/tokens/1/revoke", data={"csrf": csrf})
+    client.post("/console/people/staff/ana.b/disable", data={"csrf": csrf})
+    after = client.get("/console/people").text
+    assert "revoked" in after and "disabled" in after
+    assert (
+        client.post("/console/people/staff", data={"name": "x.y", "role": "owner", "csrf": "forged"}).status_code == 403
+    )
+
+
+def test_agents_do_not_see_owner_pages(store: Context, clock: FixedClock, client: TestClient) -> None:
+    _signed_in(store, clock, client, "li.wei", "support_agent")
+    for path in ("/console/imports", "/console/policy", "/console/people"):
+        assert client.get(path).status_code == 403
+    assert "/console/people" not in client.get("/console/").text
