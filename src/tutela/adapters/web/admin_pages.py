@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -52,11 +53,9 @@ def imports_page(request: Request) -> Response:
 
 @router.post("/imports", response_class=HTMLResponse)
 def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_length=64)]) -> Response:
-    session = _admin(request)
+    session = _form(request, csrf)
     if isinstance(session, Response):
         return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
     ctx = store_of(request)
     report, error = None, None
     with tempfile.TemporaryDirectory() as folder:
@@ -93,11 +92,9 @@ def policy_change(
     action: Annotated[str, Form(pattern="^(validate|apply)$")],
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    session = _admin(request)
+    session = _form(request, csrf)
     if isinstance(session, Response):
         return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
     ctx = store_of(request)
     problems: list[str] = []
     applied = None
@@ -129,6 +126,27 @@ def people_page(request: Request) -> Response:
     return session if isinstance(session, Response) else _people(request, session)
 
 
+def _form(request: Request, csrf: str) -> sessions.Session | Response:
+    """An owner's form post with its CSRF token, or the response that refuses it."""
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    if not _csrf_ok(session, csrf):
+        return Response(status_code=403, content="the form expired; reload the page")
+    return session
+
+
+def _people_action(request: Request, csrf: str, action: Callable[[sessions.Session], dict[str, object]]) -> Response:
+    session = _form(request, csrf)
+    if isinstance(session, Response):
+        return session
+    try:
+        shown = action(session)
+    except TutelaError as problem:
+        return _people(request, session, error=problem.message)
+    return _people(request, session, **shown)
+
+
 @router.post("/people/staff", response_class=HTMLResponse)
 def add_staff(
     request: Request,
@@ -136,31 +154,20 @@ def add_staff(
     role: Annotated[str, Form(max_length=64)],
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    session = _admin(request)
-    if isinstance(session, Response):
-        return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
-    try:
+    def act(session: sessions.Session) -> dict[str, object]:
         setup = staff.add_staff(store_of(request), actor=_actor(session), name=name, role=role)
-    except TutelaError as problem:
-        return _people(request, session, error=problem.message)
-    link = f"{request.base_url}console/setup/{setup.setup_token}"
-    return _people(request, session, setup_link=link)
+        return {"setup_link": f"{request.base_url}console/setup/{setup.setup_token}"}
+
+    return _people_action(request, csrf, act)
 
 
 @router.post("/people/staff/{name}/disable", response_class=HTMLResponse)
 def disable_staff(request: Request, name: str, csrf: Annotated[str, Form(max_length=64)]) -> Response:
-    session = _admin(request)
-    if isinstance(session, Response):
-        return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
-    try:
+    def act(session: sessions.Session) -> dict[str, object]:
         staff.disable(store_of(request), actor=_actor(session), name=name)
-    except TutelaError as problem:
-        return _people(request, session, error=problem.message)
-    return _people(request, session)
+        return {}
+
+    return _people_action(request, csrf, act)
 
 
 @router.post("/people/tokens", response_class=HTMLResponse)
@@ -172,30 +179,20 @@ def create_token(
     csrf: Annotated[str, Form(max_length=64)],
     purpose: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    session = _admin(request)
-    if isinstance(session, Response):
-        return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
-    try:
+    def act(session: sessions.Session) -> dict[str, object]:
         new = tokens.create_token(
             store_of(request), actor=_actor(session), name=f"console-{session.name}", role=role, scopes=[scope],
             purposes=[purpose] if purpose else [], lifetime=tokens.parse_lifetime(expires),
         )  # fmt: skip
-    except TutelaError as problem:
-        return _people(request, session, error=problem.message)
-    return _people(request, session, new_token=new.token)
+        return {"new_token": new.token}
+
+    return _people_action(request, csrf, act)
 
 
 @router.post("/people/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(request: Request, token_id: int, csrf: Annotated[str, Form(max_length=64)]) -> Response:
-    session = _admin(request)
-    if isinstance(session, Response):
-        return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
-    try:
+    def act(session: sessions.Session) -> dict[str, object]:
         tokens.revoke(store_of(request), actor=_actor(session), token_id=token_id)
-    except TutelaError as problem:
-        return _people(request, session, error=problem.message)
-    return _people(request, session)
+        return {}
+
+    return _people_action(request, csrf, act)
