@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pyotp
 from sqlalchemy import text
 
+from tutela.core.clock import FixedClock
 from tutela.services.context import Context
 
 ADA = {
@@ -53,3 +56,15 @@ def count(ctx: Context, table: str) -> int:
 def stored_fields(ctx: Context) -> int:
     """How many personal fields the store holds (counted from the records' category bits)."""
     return sum(bin(int(r[0])).count("1") for r in rows(ctx, "SELECT categories FROM record"))
+
+
+def totp_code(secret: str, clock: FixedClock, steps: int = 0) -> str:
+    """The authenticator code for `secret` at the test clock's time."""
+    totp = pyotp.TOTP(secret)
+    return str(totp.generate_otp(int(clock.now().timestamp()) // totp.interval + steps))
+
+
+def form_csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 
 from tests.conftest import OWNER
-from tests.helpers import rows
+from tests.helpers import rows, totp_code
 from tutela.core.clock import FixedClock
 from tutela.core.errors import (
     AccountLocked,
@@ -27,23 +26,18 @@ from tutela.services.context import Context
 GOOD = "Correct-Horse-42-Battery"
 
 
-def code_at(secret: str, clock: FixedClock, steps: int = 0) -> str:
-    totp = pyotp.TOTP(secret)
-    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval + steps)
-
-
 def set_up(store: Context, clock: FixedClock, name: str = "li.wei", role: str = "support_agent") -> str:
     setup = staff.add_staff(store, actor=OWNER, name=name, role=role)
     enrolment = staff.enrol(store, setup_token=setup.setup_token)
     assert enrolment.provisioning_uri.startswith("otpauth://totp/")
-    staff.activate(store, setup_token=setup.setup_token, password=GOOD, code=code_at(enrolment.totp_secret, clock))
+    staff.activate(store, setup_token=setup.setup_token, password=GOOD, code=totp_code(enrolment.totp_secret, clock))
     clock.advance(timedelta(seconds=30))
     return enrolment.totp_secret
 
 
 def test_setup_then_sign_in_with_password_and_totp(store: Context, clock: FixedClock) -> None:
     secret = set_up(store, clock)
-    signed = staff.sign_in(store, name="li.wei", password=GOOD, code=code_at(secret, clock))
+    signed = staff.sign_in(store, name="li.wei", password=GOOD, code=totp_code(secret, clock))
     assert (signed.name, signed.role, signed.must_change_password) == ("li.wei", "support_agent", False)
     (member,) = staff.list_staff(store)
     assert member.set_up and member.active and not member.locked
@@ -55,7 +49,7 @@ def test_setup_then_sign_in_with_password_and_totp(store: Context, clock: FixedC
 def test_a_setup_link_works_once_and_expires(store: Context, clock: FixedClock) -> None:
     setup = staff.add_staff(store, actor=OWNER, name="ana.b", role="returns_agent")
     secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
-    staff.activate(store, setup_token=setup.setup_token, password=GOOD, code=code_at(secret, clock))
+    staff.activate(store, setup_token=setup.setup_token, password=GOOD, code=totp_code(secret, clock))
     with pytest.raises(SetupLinkInvalid):
         staff.enrol(store, setup_token=setup.setup_token)
     late = staff.add_staff(store, actor=OWNER, name="bo.li", role="marketing")
@@ -73,7 +67,7 @@ def test_dpp_password_rules(store: Context, clock: FixedClock, password: str, pr
     setup = staff.add_staff(store, actor=OWNER, name="li.wei", role="support_agent")
     secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
     with pytest.raises(PasswordRejected) as caught:
-        staff.activate(store, setup_token=setup.setup_token, password=password, code=code_at(secret, clock))
+        staff.activate(store, setup_token=setup.setup_token, password=password, code=totp_code(secret, clock))
     assert problem in caught.value.message
     assert password not in str(caught.value)
 
@@ -85,7 +79,7 @@ def test_wrong_password_or_code_give_the_same_answer_and_lock_after_ten(store: C
         wrong_code = attempt % 2 == 0
         with pytest.raises(SignInFailed) as caught:
             staff.sign_in(store, name="li.wei", password=GOOD if wrong_code else "Wrong-Password-99",
-                          code="000000" if wrong_code else code_at(secret, clock))  # fmt: skip
+                          code="000000" if wrong_code else totp_code(secret, clock))  # fmt: skip
         messages.add(str(caught.value))
     with pytest.raises(SignInFailed) as unknown:
         staff.sign_in(store, name="nobody", password=GOOD, code="123456")
@@ -94,7 +88,7 @@ def test_wrong_password_or_code_give_the_same_answer_and_lock_after_ten(store: C
     with pytest.raises(SignInFailed):
         staff.sign_in(store, name="li.wei", password="Wrong-Password-99", code="000000")  # the tenth
     with pytest.raises(AccountLocked):
-        staff.sign_in(store, name="li.wei", password=GOOD, code=code_at(secret, clock))
+        staff.sign_in(store, name="li.wei", password=GOOD, code=totp_code(secret, clock))
     actions = [r.action for r in rows(store, "SELECT action FROM audit_event WHERE action LIKE 'staff.%'")]
     assert "staff.locked" in actions
     assert actions.count("staff.sign_in") == 12
@@ -102,7 +96,7 @@ def test_wrong_password_or_code_give_the_same_answer_and_lock_after_ten(store: C
 
 def test_a_totp_code_is_good_once(store: Context, clock: FixedClock) -> None:
     secret = set_up(store, clock)
-    code = code_at(secret, clock)
+    code = totp_code(secret, clock)
     staff.sign_in(store, name="li.wei", password=GOOD, code=code)
     with pytest.raises(SignInFailed):
         staff.sign_in(store, name="li.wei", password=GOOD, code=code)
@@ -118,7 +112,7 @@ def test_password_history_age_and_expiry(store: Context, clock: FixedClock) -> N
     with pytest.raises(PasswordRejected, match="used before"):
         staff.change_password(store, name="li.wei", old_password="Another-Good-Pass-7", new_password=GOOD)
     clock.advance(timedelta(days=366))
-    signed = staff.sign_in(store, name="li.wei", password="Another-Good-Pass-7", code=code_at(secret, clock))
+    signed = staff.sign_in(store, name="li.wei", password="Another-Good-Pass-7", code=totp_code(secret, clock))
     assert signed.must_change_password
 
 
@@ -129,7 +123,7 @@ def test_disable_ends_access_and_revokes_tokens(store: Context, clock: FixedCloc
                               purposes=["support"], lifetime=timedelta(days=30), staff_id=member_id)  # fmt: skip
     assert staff.disable(store, actor=OWNER, name="li.wei") == 1
     with pytest.raises(AccountLocked):
-        staff.sign_in(store, name="li.wei", password=GOOD, code=code_at(secret, clock))
+        staff.sign_in(store, name="li.wei", password=GOOD, code=totp_code(secret, clock))
     with pytest.raises(TokenInvalid):
         tokens.authenticate(store, token=new.token, scope="customers:read")
 

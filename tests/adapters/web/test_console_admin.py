@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import OWNER
-from tests.helpers import rows
+from tests.helpers import form_csrf, rows, totp_code
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
@@ -22,26 +21,15 @@ from tutela.services.context import Context
 PASSWORD = "Correct-Horse-42-Battery"
 
 
-def _code(secret: str, clock: FixedClock) -> str:
-    totp = pyotp.TOTP(secret)
-    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
 def _signed_in(store: Context, clock: FixedClock, client: TestClient, name: str, role: str) -> str:
     setup = staff.add_staff(store, actor=OWNER, name=name, role=role)
     secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
-    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=_code(secret, clock))
+    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=totp_code(secret, clock))
     clock.advance(timedelta(seconds=30))
     form = client.get("/console/sign-in").text
-    client.post("/console/sign-in", data={"name": name, "password": PASSWORD, "code": _code(secret, clock),
-                                          "csrf": _csrf(form)})  # fmt: skip
-    return _csrf(client.get("/console/").text)
+    client.post("/console/sign-in", data={"name": name, "password": PASSWORD, "code": totp_code(secret, clock),
+                                          "csrf": form_csrf(form)})  # fmt: skip
+    return form_csrf(client.get("/console/").text)
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pyotp
 import pytest
 import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import OWNER
-from tests.helpers import ADA
+from tests.helpers import ADA, totp_code
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
 from tutela.services import staff, vault
@@ -53,16 +52,11 @@ def served(store: Context) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _code(secret: str, clock: FixedClock) -> str:
-    totp = pyotp.TOTP(secret)
-    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval)
-
-
 def _flow(page: Page, base: str, *, secret: str, clock: FixedClock, language: str, shot: str) -> None:
     page.goto(f"{base}/console/sign-in?lang={language}")
     page.fill("#name", "li.wei")
     page.fill("#password", PASSWORD)
-    page.fill("#code", _code(secret, clock))
+    page.fill("#code", totp_code(secret, clock))
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/console/")
     page.screenshot(path=str(OUTPUT / f"{shot}-1-dashboard.png"))
@@ -86,7 +80,7 @@ def test_sign_in_find_reveal_and_see_the_read_audited(store: Context, clock: Fix
     vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="own_shop", fields=ADA)
     setup = staff.add_staff(store, actor=OWNER, name="li.wei", role="support_agent")
     secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
-    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=_code(secret, clock))
+    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=totp_code(secret, clock))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import OWNER
+from tests.helpers import form_csrf, totp_code
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
 from tutela.services import staff
@@ -23,7 +23,7 @@ PASSWORD = "Correct-Horse-42-Battery"
 def person(store: Context, clock: FixedClock) -> str:
     setup = staff.add_staff(store, actor=OWNER, name="li.wei", role="support_agent")
     secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
-    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=_code(secret, clock))
+    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=totp_code(secret, clock))
     clock.advance(timedelta(seconds=30))
     return secret
 
@@ -34,25 +34,14 @@ def client(store: Context) -> Iterator[TestClient]:
         yield test_client
 
 
-def _code(secret: str, clock: FixedClock) -> str:
-    totp = pyotp.TOTP(secret)
-    return totp.generate_otp(int(clock.now().timestamp()) // totp.interval)
-
-
-def _form_csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
 def _sign_in(client: TestClient, code: str, password: str = PASSWORD) -> object:
-    csrf = _form_csrf(client.get("/console/sign-in").text)
+    csrf = form_csrf(client.get("/console/sign-in").text)
     return client.post("/console/sign-in", data={"name": "li.wei", "password": password, "code": code, "csrf": csrf},
                        follow_redirects=False)  # fmt: skip
 
 
 def test_sign_in_sets_a_strict_session_cookie(client: TestClient, person: str, clock: FixedClock) -> None:
-    response = _sign_in(client, _code(person, clock))
+    response = _sign_in(client, totp_code(person, clock))
     assert response.status_code == 303  # type: ignore[attr-defined]
     cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
     assert "tutela_session=" in cookie
@@ -62,7 +51,7 @@ def test_sign_in_sets_a_strict_session_cookie(client: TestClient, person: str, c
 
 def test_wrong_password_and_wrong_code_look_the_same(client: TestClient, person: str, clock: FixedClock) -> None:
     wrong_code = _sign_in(client, "000000")
-    wrong_password = _sign_in(client, _code(person, clock), password="Not-The-Password-1")
+    wrong_password = _sign_in(client, totp_code(person, clock), password="Not-The-Password-1")
     assert wrong_code.status_code == wrong_password.status_code == 401  # type: ignore[attr-defined]
     assert "The name, password or code is not right." in wrong_code.text  # type: ignore[attr-defined]
     assert "The name, password or code is not right." in wrong_password.text  # type: ignore[attr-defined]
@@ -70,9 +59,9 @@ def test_wrong_password_and_wrong_code_look_the_same(client: TestClient, person:
 
 def test_a_form_without_its_csrf_token_is_refused(client: TestClient, person: str, clock: FixedClock) -> None:
     response = client.post("/console/sign-in", data={"name": "li.wei", "password": PASSWORD,
-                                                     "code": _code(person, clock), "csrf": "forged"})  # fmt: skip
+                                                     "code": totp_code(person, clock), "csrf": "forged"})  # fmt: skip
     assert response.status_code == 403
-    _sign_in(client, _code(person, clock))
+    _sign_in(client, totp_code(person, clock))
     forged = client.post("/console/customers/c1/reveal", data={"purpose": "support", "csrf": "forged"})
     assert forged.status_code == 403
 
@@ -80,12 +69,12 @@ def test_a_form_without_its_csrf_token_is_refused(client: TestClient, person: st
 def test_idle_sessions_end_and_disabling_ends_them_at_once(
     client: TestClient, person: str, clock: FixedClock, store: Context
 ) -> None:
-    _sign_in(client, _code(person, clock))
+    _sign_in(client, totp_code(person, clock))
     assert client.get("/console/", follow_redirects=False).status_code == 200
     clock.advance(timedelta(minutes=16))
     assert client.get("/console/", follow_redirects=False).status_code == 303  # idle: sign in again
     clock.advance(timedelta(seconds=30))
-    _sign_in(client, _code(person, clock))
+    _sign_in(client, totp_code(person, clock))
     staff.disable(store, actor=OWNER, name="li.wei")
     assert client.get("/console/", follow_redirects=False).status_code == 303
 
@@ -115,7 +104,7 @@ def test_first_owner_sets_up_through_the_one_time_link(store: Context, client: T
     secret = re.search(r"<code>([A-Z2-7]+)</code>", page.text)
     assert secret is not None
     done = client.post(f"/console/setup/{setup.setup_token}", follow_redirects=False, data={
-        "password": PASSWORD, "code": _code(secret.group(1), clock), "csrf": _form_csrf(page.text)})  # fmt: skip
+        "password": PASSWORD, "code": totp_code(secret.group(1), clock), "csrf": form_csrf(page.text)})  # fmt: skip
     assert done.status_code == 303
     assert first_owner_setup(store) is None  # an owner exists now: no more links
     assert client.get(f"/console/setup/{setup.setup_token}").status_code == 404
