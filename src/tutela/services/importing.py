@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from tutela.core.actor import Actor
-from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown
+from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown, TutelaError
 from tutela.core.formats.catalog import FORMATS, detect
 from tutela.core.formats.json_orders import looks_like_json, open_json_orders
 from tutela.core.formats.model import ParsedRow
@@ -213,7 +214,7 @@ class _Run:
                 insert(import_run).values(
                     sha256=run_key, file_name=file_name[:255], format=self.spec.key, source=self.spec.source,
                     actor=self.actor.id, status="running", rows_done=0, report=json.dumps(self.tally.as_dict()),
-                    started_at=self.ctx.clock.now(),
+                    started_at=self.ctx.clock.now(), bytes_total=self.size,
                 )
             )  # fmt: skip
             assert result.inserted_primary_key is not None
@@ -272,7 +273,11 @@ class _Run:
         self._progress()
 
     def _checkpoint(self, connection: Connection, rows_done: int | None, status: str) -> None:
-        values: dict[str, Any] = {"report": json.dumps(self.tally.as_dict()), "status": status}
+        values: dict[str, Any] = {
+            "report": json.dumps(self.tally.as_dict()),
+            "status": status,
+            "bytes_done": self.size if status == "done" else self.table.bytes_read(),
+        }
         if rows_done is not None:
             values["rows_done"] = rows_done
         if status == "done":
@@ -310,6 +315,7 @@ def import_report(ctx: Context, *, import_id: int) -> dict[str, Any]:
     return {
         "import_id": row["id"], "file": row["file_name"], "sha256": row["sha256"], "format": row["format"],
         "source": row["source"], "status": row["status"], "rows_done": row["rows_done"], "actor": row["actor"],
+        "progress": round(row["bytes_done"] / row["bytes_total"], 3) if row["bytes_total"] else 0.0,
         "started_at": row["started_at"].isoformat(), "finished_at": row["finished_at"].isoformat()
         if row["finished_at"] else None, **json.loads(row["report"]),
     }  # fmt: skip
@@ -326,3 +332,36 @@ def list_imports(ctx: Context, *, limit: int = 50) -> list[dict[str, Any]]:
 
 
 KNOWN_FORMATS = [spec.key for spec in FORMATS]
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    import_id: int
+    worker: threading.Thread | None  # None when there was nothing to do (imported before)
+
+
+def start_import_job(
+    ctx: Context, *, actor: Actor, path: Path, on_finish: Callable[[], None] | None = None
+) -> ImportJob:
+    """Check the file and register its run now (a bad file is refused here, synchronously),
+    then import it on a background thread; the run's row shows progress and, at the end,
+    the report. `on_finish` runs after the thread is done (e.g. to delete an upload)."""
+    first = import_file(ctx, actor=actor, path=path, max_batches=0)
+    assert first.import_id is not None
+    if first.already_imported:
+        if on_finish:
+            on_finish()
+        return ImportJob(first.import_id, None)
+
+    def work() -> None:
+        try:
+            import_file(ctx, actor=actor, path=path)  # resumes the run registered above
+        except TutelaError:
+            pass  # the run stays "running" with its last checkpoint; importing the file again resumes it
+        finally:
+            if on_finish:
+                on_finish()
+
+    worker = threading.Thread(target=work, name=f"tutela-import-{first.import_id}", daemon=True)
+    worker.start()
+    return ImportJob(first.import_id, worker)

@@ -105,14 +105,40 @@ def test_upload_an_import_and_read_its_report(store: Context, client: TestClient
     path = write_table(tmp_path / "unshipped.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1")])
     importer = bearer(store, "owner", ["imports:write"], [])
     with path.open("rb") as handle:
-        uploaded = client.post("/api/v1/imports", files={"file": ("unshipped.txt", handle)}, headers=importer)
+        uploaded = client.post("/api/v1/imports?wait=true", files={"file": ("unshipped.txt", handle)},
+                               headers=importer)  # fmt: skip
     assert uploaded.status_code == 200
     report = uploaded.json()
     assert (report["customers_new"], report["orders_new"]) == (1, 1)
     again = client.get(f"/api/v1/imports/{report['import_id']}", headers=importer)
     assert again.json()["status"] == "done"
     wrong = client.post("/api/v1/imports", files={"file": ("x.csv", b"a,b\n1,2\n")}, headers=importer)
-    assert (wrong.status_code, error_of(wrong)["code"]) == (422, "import.format_unknown")
+    assert (wrong.status_code, error_of(wrong)["code"]) == (422, "import.format_unknown")  # refused before a job
+
+
+def test_an_import_job_reports_progress_then_its_report(store: Context, tmp_path: Path) -> None:
+    from tutela.services import importing
+
+    path = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER,
+                       [unshipped_row(f"111-0000001-{i:07d}", str(i)) for i in range(12)])  # fmt: skip
+    job = importing.start_import_job(store, actor=OWNER, path=path)
+    assert job.worker is not None
+    job.worker.join(timeout=60)
+    report = importing.import_report(store, import_id=job.import_id)
+    assert (report["status"], report["progress"], report["orders_new"]) == ("done", 1.0, 12)
+    again = importing.start_import_job(store, actor=OWNER, path=path)
+    assert (again.import_id, again.worker) == (job.import_id, None)
+
+
+def test_the_upload_answers_202_with_the_job(store: Context, client: TestClient, tmp_path: Path) -> None:
+    path = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1")])
+    importer = bearer(store, "owner", ["imports:write"], [])
+    with path.open("rb") as handle:
+        started = client.post("/api/v1/imports", files={"file": ("u.txt", handle)}, headers=importer)
+    assert started.status_code == 202
+    assert started.json()["status_url"] == f"/api/v1/imports/{started.json()['import_id']}"
+    status = client.get(started.json()["status_url"], headers=importer).json()
+    assert status["status"] in {"running", "done"} and 0.0 <= status["progress"] <= 1.0
 
 
 def test_audit_policy_and_keys(store: Context, client: TestClient) -> None:

@@ -35,6 +35,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context or open_store(settings, clock or SystemClock(), actor=SYSTEM)
         app.state.tutela = ctx
+        app.state.import_workers = []
         ticker = scheduler.Ticker(ctx, scheduler.DEFAULT_JOBS, holder=f"{socket.gethostname()}:{os.getpid()}")
         if run_jobs:
             ticker.start()
@@ -42,6 +43,9 @@ def create_app(
             yield
         finally:
             ticker.stop()
+            for worker in app.state.import_workers:
+                # An unfinished import is safe to leave: its next run resumes from the last checkpoint.
+                worker.join(timeout=30)
             if context is None:
                 ctx.close()
 

@@ -176,6 +176,8 @@ import_run = Table(
     Column("report", Text, nullable=False),  # JSON, no personal data
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
+    Column("bytes_total", BigInteger, nullable=False, server_default="0"),  # progress of a running import
+    Column("bytes_done", BigInteger, nullable=False, server_default="0"),
 )
 
 orders = Table(
