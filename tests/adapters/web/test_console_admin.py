@@ -44,8 +44,14 @@ def test_owner_imports_edits_the_policy_and_manages_people(
     csrf = _signed_in(store, clock, client, "boss", "owner")
     report = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1")])
     with report.open("rb") as handle:
-        page = client.post("/console/imports", files={"file": ("u.txt", handle)}, data={"csrf": csrf})
+        started = client.post("/console/imports", files={"file": ("u.txt", handle)}, data={"csrf": csrf},
+                              follow_redirects=False)  # fmt: skip
+    assert started.status_code == 303
+    for worker in client.app.state.import_workers:  # type: ignore[attr-defined]
+        worker.join(timeout=60)
+    page = client.get(started.headers["location"])
     assert page.status_code == 200 and "amazon_unshipped_orders" in page.text and "buyer-name" in page.text
+    assert 'http-equiv="refresh"' not in page.text  # done: no more refreshing
     text = client.get("/console/policy").text
     assert "policy.toml" in text
     policy = store.settings.policy_file.read_text()

@@ -5,13 +5,14 @@ service call each."""
 from __future__ import annotations
 
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.adapters.web.pages import current_session, render, store_of, to_sign_in, translate
 from tutela.core.actor import Actor
@@ -53,26 +54,46 @@ def imports_page(request: Request) -> Response:
 
 @router.post("/imports", response_class=HTMLResponse)
 def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_length=64)]) -> Response:
+    """Start an import job and show its progress page (a bad file is refused at once)."""
     session = _form(request, csrf)
     if isinstance(session, Response):
         return session
     ctx = store_of(request)
-    report, error = None, None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(file.filename or "upload.txt").name
+    folder = Path(tempfile.mkdtemp(prefix="tutela-upload-"))
+    path = folder / Path(file.filename or "upload.txt").name
+    try:
         size = 0
         with path.open("wb") as target:
             while chunk := file.file.read(1 << 20):
                 size += len(chunk)
                 if size > MAX_UPLOAD_BYTES:
+                    shutil.rmtree(folder, ignore_errors=True)
                     return Response(status_code=413, content="the upload is larger than 512 MB")
                 target.write(chunk)
-        try:
-            report = importing.import_file(ctx, actor=_actor(session), path=path).as_dict()
-        except TutelaError as problem:
-            error = problem.message
+        job = importing.start_import_job(ctx, actor=_actor(session), path=path,
+                                         on_finish=lambda: shutil.rmtree(folder, ignore_errors=True))  # fmt: skip
+    except TutelaError as problem:
+        shutil.rmtree(folder, ignore_errors=True)
+        return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=None,
+                      error=problem.message)  # fmt: skip
+    if job.worker is not None:
+        request.app.state.import_workers.append(job.worker)
+    return RedirectResponse(f"/console/imports/{job.import_id}", status_code=303)
+
+
+@router.get("/imports/{import_id}", response_class=HTMLResponse)
+def import_progress(request: Request, import_id: int) -> Response:
+    """Progress while the job runs (the page refreshes itself, no script needed), then the report."""
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    ctx = store_of(request)
+    try:
+        report = importing.import_report(ctx, import_id=import_id)
+    except TutelaError as problem:
+        return Response(status_code=404, content=problem.message)
     return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=report,
-                   error=error)  # fmt: skip
+                  running=report["status"] != "done")  # fmt: skip
 
 
 @router.get("/policy", response_class=HTMLResponse)
