@@ -88,14 +88,16 @@ def test_a_new_file_with_old_and_newer_rows(store: Context, unshipped: Path, tmp
 
 
 def test_interrupted_import_is_finished_by_running_it_again(store: Context, unshipped: Path, clock: object) -> None:
-    first = run(store, unshipped, batch_size=2, max_batches=1)  # stops after one batch, as a crash would
-    assert first.tally.rows_read == 2
+    # Batches are committed four at a time; this run stops after the first group, as a
+    # crash would: rows 1-4 are kept, row 5 was never read.
+    first = run(store, unshipped, batch_size=1, max_batches=4)
+    assert first.tally.rows_read == 4
     (status,) = rows(store, "SELECT status, rows_done FROM import_run")
-    assert tuple(status) == ("running", 2)
+    assert tuple(status) == ("running", 4)
     reopened = open_store(store.settings, store.clock)
     try:
         second = run(reopened, unshipped, batch_size=2)
-        assert second.resumed_from_row == 2
+        assert second.resumed_from_row == 4
         assert (second.tally.rows_read, second.tally.customers_new, second.tally.orders_new) == (5, 2, 3)
     finally:
         reopened.close()
@@ -240,3 +242,14 @@ def test_json_lines_of_orders(store: Context, tmp_path: Path) -> None:
     assert (report.tally.rows_read, report.tally.customers_new, report.tally.orders_new) == (2, 1, 2)
     shown = vault.find_customers(store, actor=OWNER, phone="+49 30 12345678")
     assert len(shown) == 1
+
+
+def test_a_crash_inside_a_group_of_batches_keeps_only_whole_groups(store: Context, tmp_path: Path) -> None:
+    path = write_table(tmp_path / "six.txt", UNSHIPPED_HEADER,
+                       [unshipped_row(f"111-0000001-{i:07d}", str(i), email=f"b{i}@marketplace.amazon.com")
+                        for i in range(6)])  # fmt: skip
+    run(store, path, batch_size=1, max_batches=5)  # stops inside the second group: row 5 is rolled back
+    assert tuple(rows(store, "SELECT status, rows_done FROM import_run")[0]) == ("running", 4)
+    assert count(store, "orders") == 4
+    finished = run(store, path, batch_size=1)
+    assert (finished.resumed_from_row, count(store, "orders"), count(store, "customer")) == (4, 6, 6)
