@@ -186,7 +186,8 @@ class BatchApplier:
         found: list[dict[bytes, str]] = []
         for column, digests in (
             ("email_index", [p.email_digest for p in plans if p.email_digest]),
-            ("phone_index", [p.phone_digest for p in plans if p.phone_digest]),
+            # The phone only decides for rows without a usable e-mail (see _resolve).
+            ("phone_index", [p.phone_digest for p in plans if p.phone_digest and not p.email_digest]),
         ):
             mapping: dict[bytes, str] = {}
             sql = f"SELECT customer_id, {column} FROM record WHERE {column} IN ({{}})"  # noqa: S608 - fixed names
@@ -296,12 +297,6 @@ class BatchApplier:
     ) -> None:
         if not matched:
             return
-        keys = {
-            str(cid): (cid, version, wrapped)
-            for cid, version, wrapped in select_in(
-                connection, "SELECT id, kek_version, wrapped_dek FROM customer WHERE id IN ({})", list(matched)
-            )
-        }  # fmt: skip
         stored_prints = {
             (str(cid), str(purpose)): (int(ref), fingerprint)
             for ref, cid, purpose, fingerprint in select_in(
@@ -309,15 +304,28 @@ class BatchApplier:
                 list(matched),
             )
         }  # fmt: skip
+        changed = []
+        for (cid, purpose), item in pending.items():
+            if cid not in matched:
+                continue
+            ref_print = stored_prints.get((cid, purpose))
+            if ref_print is None or ref_print[1] != self._fingerprint(item):
+                changed.append((cid, purpose, item, ref_print))  # else unchanged: known without opening anything
+        if not changed:
+            return
+        keys = {
+            str(cid): (cid, version, wrapped)
+            for cid, version, wrapped in select_in(
+                connection, "SELECT id, kek_version, wrapped_dek FROM customer WHERE id IN ({})",
+                list({cid for cid, _, _, _ in changed}),
+            )
+        }  # fmt: skip
         updated: set[str] = set()
         keyring = self.ctx.keyring
-        for (cid, purpose), item in pending.items():
-            if cid not in matched or cid not in keys or keys[cid][2] is None:
+        for cid, purpose, item, ref_print in changed:
+            if cid not in keys or keys[cid][2] is None:
                 continue  # erased meanwhile: nothing is added back
             fingerprint = self._fingerprint(item)
-            ref_print = stored_prints.get((cid, purpose))
-            if ref_print is not None and ref_print[1] == fingerprint:
-                continue  # unchanged: recognised without opening anything
             existing = (
                 connection.execute(select(record).where(record.c.id == ref_print[0])).first() if ref_print else None
             )
