@@ -1,38 +1,34 @@
 """One batch of an import, in one transaction: rows routed and checked, buyers matched to
 customers (blind index on e-mail, then phone, then the order's customer), fields sealed
-under each customer's data key, orders, lines, returns and consent evidence upserted.
+under each customer's data key; the plain facts go through import_orders.OrderWriter.
 Older data never overwrites newer (the row's own date decides), and data that has not
 changed is recognised by its keyed fingerprint without opening anything."""
 
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from tutela.core.formats.model import OrderFacts, ParsedRow
+from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec
 from tutela.core.policy.model import OnInvalid
 from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed, entry_heads
-from tutela.core.storage.bulk import db_time, insert_rows, select_in, sqlite_time
-from tutela.core.storage.schema import consent_evidence, customer, order_line, orders, record, return_case
+from tutela.core.storage.bulk import db_time, insert_rows, select_in
+from tutela.core.storage.schema import customer, record
 from tutela.core.taxonomy import CATEGORIES, IndexKind
 from tutela.services.context import Context
 from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
+from tutela.services.import_orders import OrderWriter
 from tutela.services.import_routing import EMAIL, PHONE, Checked, Router, check_value
 from tutela.services.import_tally import Tally
 
 _COUNTRY = "user.contact.address.country"
-_ORDER_FACTS = (
-    "marketplace", "sales_channel", "fulfillment_channel", "status", "purchased_at", "shipped_at",
-    "promised_delivery_at", "delivered_at", "last_updated_at", "currency", "total_amount", "ship_country", "ship_state",
-)  # fmt: skip
 
 
 @dataclass
@@ -88,6 +84,7 @@ class BatchApplier:
         self.reject_invalid = ctx.policy.on_invalid is OnInvalid.REJECT
         self.heads = entry_heads(spec.source, CATEGORIES)
         self._blocks: dict[tuple[Any, ...], _Block] = {}
+        self.orders = OrderWriter(spec=spec, run_id=run_id, tally=tally)
         self._fingerprints: dict[int, tuple[dict[str, Checked], bytes]] = {}
 
     # -- planning (no database) ----------------------------------------------------------------
@@ -176,9 +173,10 @@ class BatchApplier:
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
         self._update_customers(connection, pending, matched, now)
-        self._write_orders(connection, plans, known_orders, now)
-        self._write_returns(connection, plans, now)
-        self._write_consents(connection, plans, at)
+        facts = [(p.row, p.customer_id) for p in plans]
+        self.orders.write_orders(connection, facts, known_orders, now)
+        self.orders.write_returns(connection, facts, now)
+        self.orders.write_consents(connection, facts, at)
 
     def _existing_customers(
         self, connection: Connection, plans: list[_RowPlan]
@@ -369,123 +367,6 @@ class BatchApplier:
             connection.execute(update(customer).where(customer.c.id.in_(sorted(updated))).values(updated_at=now))
         self.tally.customers_updated += len(updated)
 
-    # -- orders, lines, returns, consent ------------------------------------------------------
-    def _write_orders(
-        self, connection: Connection, plans: list[_RowPlan], known: dict[str, tuple[int, str | None]], now: datetime
-    ) -> None:
-        fresh: dict[str, tuple[OrderFacts, str | None, datetime | None]] = {}
-        changed: dict[str, tuple[OrderFacts, str | None]] = {}
-        for plan in plans:
-            facts = plan.row.order
-            if facts is None:
-                continue
-            if facts.order_id in known:
-                changed[facts.order_id] = (facts, plan.customer_id)
-            elif facts.order_id not in fresh or _newer(plan.row.as_of, fresh[facts.order_id][2]):
-                previous = fresh.get(facts.order_id)
-                merged = _merge_facts(previous[0], facts) if previous and previous[0] is not facts else facts
-                fresh[facts.order_id] = (
-                    merged,
-                    plan.customer_id or (previous[1] if previous else None),
-                    plan.row.as_of,
-                )
-        at = db_time(connection, now)
-        columns = ("channel", "order_id", "customer_id", *_ORDER_FACTS, "import_run_id", "created_at", "updated_at")
-        sqlite = connection.dialect.name == "sqlite"
-        insert_rows(connection, orders, columns, [
-            (self.spec.channel, oid, cid, *_fact_row(f, sqlite), self.run_id, at, at)
-            for oid, (f, cid, _) in fresh.items()
-        ])  # fmt: skip
-        self.tally.orders_new += len(fresh)
-        for oid, (facts, cid) in changed.items():
-            ref, stored_customer = known[oid]
-            values = {a: getattr(facts, a) for a in _ORDER_FACTS if getattr(facts, a) is not None}
-            if cid and not stored_customer:
-                values["customer_id"] = cid
-            if not values:
-                continue
-            conditions = [orders.c.id == ref, or_(*[orders.c[k].is_distinct_from(v) for k, v in values.items()])]
-            if facts.last_updated_at is not None:  # an older report never overwrites a newer one
-                conditions.append(
-                    or_(orders.c.last_updated_at.is_(None), orders.c.last_updated_at <= facts.last_updated_at)
-                )
-            result = connection.execute(update(orders).where(*conditions).values(updated_at=now, **values))
-            self.tally.orders_updated += 1 if result.rowcount else 0
-        self._write_lines(connection, plans, known)
-
-    def _write_lines(
-        self, connection: Connection, plans: list[_RowPlan], known: dict[str, tuple[int, str | None]]
-    ) -> None:
-        wanted = {(p.row.order.order_id, p.row.line.line_id): p.row.line for p in plans if p.row.order and p.row.line}
-        if not wanted:
-            return
-        refs = dict(known)
-        missing = [oid for oid, _ in wanted if oid not in refs]
-        sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
-        for ref, order_id in select_in(connection, sql, missing, fixed=(self.spec.channel,)):
-            refs[str(order_id)] = (int(ref), None)
-        existing = {
-            (int(ref), str(line_id))
-            for ref, line_id in select_in(
-                connection, "SELECT order_ref, line_id FROM order_line WHERE order_ref IN ({})",
-                [refs[oid][0] for oid, _ in wanted],
-            )
-        }  # fmt: skip
-        rows = [
-            (refs[oid][0], lid, line.sku, line.asin, line.quantity, line.item_price)
-            for (oid, lid), line in wanted.items()
-            if (refs[oid][0], lid) not in existing
-        ]
-        insert_rows(connection, order_line, ("order_ref", "line_id", "sku", "asin", "quantity", "item_price"), rows)
-        self.tally.order_lines_new += len(rows)
-
-    def _write_returns(self, connection: Connection, plans: list[_RowPlan], now: datetime) -> None:
-        wanted = {p.row.returned.return_key: p for p in plans if p.row.returned}
-        if not wanted:
-            return
-        sql = "SELECT return_key FROM return_case WHERE channel = ? AND return_key IN ({})"
-        existing = {str(key) for (key,) in select_in(connection, sql, list(wanted), fixed=(self.spec.channel,))}
-        order_ids = [p.row.returned.order_id for p in wanted.values() if p.row.returned]
-        sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
-        order_refs = {
-            str(order_id): int(ref)
-            for ref, order_id in select_in(connection, sql, order_ids, fixed=(self.spec.channel,))
-        }
-        at = db_time(connection, now)
-        rows = []
-        for key, plan in wanted.items():
-            facts = plan.row.returned
-            if key in existing or facts is None:
-                continue
-            rows.append((
-                self.spec.channel, key, facts.order_id, order_refs.get(facts.order_id), plan.customer_id,
-                _db(connection, facts.requested_at), facts.status, facts.reason, facts.resolution, facts.sku,
-                facts.quantity, facts.refunded_amount, facts.currency, _db(connection, facts.closed_at), self.run_id,
-                at, at,
-            ))  # fmt: skip
-        insert_rows(connection, return_case, (
-            "channel", "return_key", "order_id", "order_ref", "customer_id", "requested_at", "status", "reason",
-            "resolution", "sku", "quantity", "refunded_amount", "currency", "closed_at", "import_run_id", "created_at",
-            "updated_at",
-        ), rows)  # fmt: skip
-        self.tally.returns_new += len(rows)
-
-    def _write_consents(self, connection: Connection, plans: list[_RowPlan], at: Any) -> None:
-        if self.run_id is None:
-            return
-        rows = [
-            (plan.customer_id, flag.purpose, flag.channel, flag.granted, self.spec.source, flag.column, self.run_id,
-             plan.row.number, at)
-            for plan in plans
-            if plan.customer_id
-            for flag in plan.row.consents
-        ]  # fmt: skip
-        insert_rows(connection, consent_evidence, (
-            "customer_id", "purpose", "channel", "granted", "source", "column_name", "import_run_id", "row_number",
-            "observed_at",
-        ), rows)  # fmt: skip
-        self.tally.consent_evidence_new += len(rows)
-
 
 @functools.lru_cache(maxsize=1024)
 def _code(country: str) -> str | None:
@@ -495,30 +376,3 @@ def _code(country: str) -> str | None:
 
 def _db(connection: Connection, value: Any) -> Any:
     return db_time(connection, value) if isinstance(value, datetime) else value
-
-
-_FACT_VALUES = operator.attrgetter(*_ORDER_FACTS)
-
-
-_FACT_TIMES = [i for i, name in enumerate(_ORDER_FACTS) if name.endswith("_at")]
-
-
-def _fact_row(facts: OrderFacts, sqlite: bool) -> list[Any]:
-    values = list(_FACT_VALUES(facts))
-    if sqlite:
-        for index in _FACT_TIMES:
-            if values[index] is not None:
-                values[index] = sqlite_time(values[index])
-    return values
-
-
-def _newer(candidate: datetime | None, current: datetime | None) -> bool:
-    return candidate is not None and (current is None or candidate >= current)
-
-
-def _merge_facts(old: OrderFacts, new: OrderFacts) -> OrderFacts:
-    merged = OrderFacts(order_id=new.order_id, channel=new.channel)
-    for attribute in _ORDER_FACTS:
-        value = getattr(new, attribute)
-        setattr(merged, attribute, value if value is not None else getattr(old, attribute))
-    return merged
