@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from tutela.core.actor import Actor
 from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown, TutelaError
@@ -24,7 +23,8 @@ from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec, parse_row
 from tutela.core.formats.text_table import open_table
 from tutela.core.gc_pause import collect_now, cycle_collector_paused
-from tutela.core.storage.engine import read_only, storage_error, transaction
+from tutela.core.storage.engine import read_only, transaction
+from tutela.core.storage.grouped import TransactionGroup
 from tutela.core.storage.schema import import_run
 from tutela.services import audit
 from tutela.services.column_maps import load_column_map
@@ -35,6 +35,7 @@ from tutela.services.import_tally import Tally
 
 Progress = Callable[[int, int, int], None]  # bytes read, file size, rows read
 DEFAULT_BATCH = 5000
+_BATCHES_PER_COMMIT = 4  # fewer commits rewrite each randomly placed index page fewer times
 _COLLECT_EVERY = 20  # batches between cycle-collector passes (it is paused during a run)
 
 
@@ -248,7 +249,7 @@ class _Run:
         self.run_id = run_id
         applier = BatchApplier(self.ctx, spec=self.spec, router=Router(self.ctx.policy, self.spec.source),
                                run_id=run_id, tally=self.tally)  # fmt: skip
-        group = _Group(self.ctx)
+        group = TransactionGroup(self.ctx.engine, batches=_BATCHES_PER_COMMIT)
         try:
             for done, batch in enumerate(self._batches(resume_from)):
                 if max_batches is not None and done >= max_batches:
@@ -311,51 +312,6 @@ class _Run:
                 action="import.dry_run", outcome="dry_run",
                 details={"file_sha256": self.sha, "format": self.spec.key, **self.tally.batch_counts(Tally())},
             )])  # fmt: skip
-
-
-class _Group:
-    """Several batches in one transaction: each batch keeps its own audit event, the
-    checkpoint moves once per transaction. Fewer commits write each randomly placed index
-    page fewer times (the cost that grows with the size of the store)."""
-
-    batches = 4
-
-    def __init__(self, ctx: Context) -> None:
-        self._engine = ctx.engine
-        self._connection: Connection | None = None
-        self._transaction: Any = None
-        self._count = 0
-        self.last_row = 0
-
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = self._engine.connect()
-        if self._transaction is None:
-            self._transaction = self._connection.begin()
-            self._count = 0
-        self._count += 1
-        return self._connection
-
-    def full(self) -> bool:
-        return self._count >= self.batches
-
-    def open(self) -> bool:
-        return self._transaction is not None
-
-    def commit(self) -> None:
-        try:
-            self._transaction.commit()
-        except OperationalError as exc:
-            raise storage_error(exc, self._engine.dialect.name) from None
-        self._transaction = None
-
-    def close(self) -> None:
-        if self._transaction is not None:
-            self._transaction.rollback()
-            self._transaction = None
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 def _run_by_key(ctx: Context, run_key: str) -> dict[str, Any] | None:
