@@ -108,3 +108,16 @@ def test_first_owner_sets_up_through_the_one_time_link(store: Context, client: T
     assert done.status_code == 303
     assert first_owner_setup(store) is None  # an owner exists now: no more links
     assert client.get(f"/console/setup/{setup.setup_token}").status_code == 404
+
+
+def test_an_expired_password_is_changed_first(client: TestClient, person: str, clock: FixedClock) -> None:
+    clock.advance(timedelta(days=366))
+    signed_in = _sign_in(client, totp_code(person, clock))
+    assert signed_in.headers["location"] == "/console/password?expired=1"  # type: ignore[attr-defined]
+    page = client.get("/console/password?expired=1")
+    assert "more than a year old" in page.text
+    weak = client.post("/console/password", data={"old": PASSWORD, "new": "short", "csrf": form_csrf(page.text)})
+    assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    done = client.post("/console/password", follow_redirects=False,
+                       data={"old": PASSWORD, "new": "Brand-New-Pass-2027", "csrf": form_csrf(page.text)})  # fmt: skip
+    assert done.status_code == 303

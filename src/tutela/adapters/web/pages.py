@@ -137,10 +137,41 @@ def sign_in(
     except SignInFailed:
         return refuse("The name, password or code is not right.", 401)
     session_id, _ = sessions.start(ctx, signed)
-    response = RedirectResponse("/console/", status_code=303)
+    # DPP §1.4: a password older than 365 days is changed before anything else.
+    target = "/console/password?expired=1" if signed.must_change_password else "/console/"
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, session_id, secure=True, httponly=True, samesite="strict")
     response.delete_cookie(CSRF_COOKIE)
     return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_form(request: Request, expired: bool = False) -> Response:
+    session = current_session(request)
+    if session is None:
+        return to_sign_in()
+    return render(request, "password.html", session=session, expired=expired)
+
+
+@router.post("/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    old: Annotated[str, Form(max_length=512)],
+    new: Annotated[str, Form(max_length=512)],
+    csrf: Annotated[str, Form(max_length=64)],
+) -> Response:
+    session = current_session(request)
+    if session is None:
+        return to_sign_in()
+    if not secrets.compare_digest(csrf, session.csrf_token):
+        return Response(status_code=403, content="the form expired; reload the page")
+    try:
+        staff.change_password(store_of(request), name=session.name, old_password=old, new_password=new)
+    except TutelaError as problem:
+        response = render(request, "password.html", session=session, expired=False, error=problem.message)
+        response.status_code = 422
+        return response
+    return RedirectResponse("/console/", status_code=303)
 
 
 @router.post("/sign-out")
