@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 
 from tutela.core.errors import TokenInvalid
+from tutela.core.passwords import is_expired
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import staff, staff_session
 from tutela.services.context import Context
@@ -27,6 +28,7 @@ class Session:
     name: str
     role: str
     csrf_token: str
+    must_change_password: bool = False  # DPP §1.4: older than 365 days
 
 
 def _digest(session_id: str) -> str:
@@ -43,7 +45,7 @@ def start(ctx: Context, signed_in: SignedIn) -> tuple[str, Session]:
             id_hash=_digest(session_id), staff_id=signed_in.staff_id, csrf_token=csrf, created_at=now,
             last_seen_at=now,
         ))  # fmt: skip
-    return session_id, Session(signed_in.staff_id, signed_in.name, signed_in.role, csrf)
+    return session_id, Session(signed_in.staff_id, signed_in.name, signed_in.role, csrf, signed_in.must_change_password)
 
 
 def resume(ctx: Context, session_id: str) -> Session:
@@ -52,7 +54,14 @@ def resume(ctx: Context, session_id: str) -> Session:
     now = ctx.clock.now()
     with transaction(ctx.engine) as connection:
         row = connection.execute(
-            select(staff_session, staff.c.name, staff.c.role, staff.c.disabled_at, staff.c.locked_at)
+            select(
+                staff_session,
+                staff.c.name,
+                staff.c.role,
+                staff.c.disabled_at,
+                staff.c.locked_at,
+                staff.c.password_set_at,
+            )
             .join(staff, staff.c.id == staff_session.c.staff_id)
             .where(staff_session.c.id_hash == _digest(session_id))
         ).first()
@@ -62,7 +71,7 @@ def resume(ctx: Context, session_id: str) -> Session:
             connection.execute(update(staff_session).where(staff_session.c.id_hash == row.id_hash).values(ended_at=now))
             raise ended
         connection.execute(update(staff_session).where(staff_session.c.id_hash == row.id_hash).values(last_seen_at=now))
-    return Session(int(row.staff_id), row.name, row.role, row.csrf_token)
+    return Session(int(row.staff_id), row.name, row.role, row.csrf_token, is_expired(row.password_set_at, now))
 
 
 def end(ctx: Context, session_id: str) -> None:

@@ -116,8 +116,11 @@ def test_an_expired_password_is_changed_first(client: TestClient, person: str, c
     assert signed_in.headers["location"] == "/console/password?expired=1"  # type: ignore[attr-defined]
     page = client.get("/console/password?expired=1")
     assert "more than a year old" in page.text
+    elsewhere = client.get("/console/customers", follow_redirects=False)
+    assert elsewhere.headers["location"] == "/console/password?expired=1"  # nothing else until it is changed
     weak = client.post("/console/password", data={"old": PASSWORD, "new": "short", "csrf": form_csrf(page.text)})
     assert weak.status_code == 422 and "at least 12 characters" in weak.text
     done = client.post("/console/password", follow_redirects=False,
                        data={"old": PASSWORD, "new": "Brand-New-Pass-2027", "csrf": form_csrf(page.text)})  # fmt: skip
     assert done.status_code == 303
+    assert client.get("/console/customers", follow_redirects=False).status_code == 200

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tutela.adapters.web.pages import current_session, render, store_of, to_sign_in, translate
+from tutela.adapters.web.pages import current_session, no_session, render, store_of, translate
 from tutela.core.actor import Actor
 from tutela.core.errors import PolicyInvalid, TutelaError
 from tutela.core.policy import parse_policy
@@ -28,7 +28,7 @@ MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 def _admin(request: Request) -> sessions.Session | Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     if session.role not in ADMIN_ROLES:
         return Response(
             status_code=403, content=translate(request, "Only owners and privacy officers may open this page.")

@@ -70,6 +70,15 @@ def store_of(request: Request) -> Context:
 
 
 def current_session(request: Request) -> sessions.Session | None:
+    """The signed-in person, or None (sign in). A person whose password has expired gets
+    no session for any page but the password page (see `_password_gate`)."""
+    session = _any_session(request)
+    if session is not None and session.must_change_password and request.url.path != "/console/password":
+        return None
+    return session
+
+
+def _any_session(request: Request) -> sessions.Session | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -81,6 +90,14 @@ def current_session(request: Request) -> sessions.Session | None:
 
 def to_sign_in() -> RedirectResponse:
     return RedirectResponse("/console/sign-in", status_code=303)
+
+
+def no_session(request: Request) -> RedirectResponse:
+    """Where to go when there is no usable session: the password page if the password expired."""
+    session = _any_session(request)
+    if session is not None and session.must_change_password:
+        return RedirectResponse("/console/password?expired=1", status_code=303)
+    return to_sign_in()
 
 
 class _RateLimit:
@@ -149,7 +166,7 @@ def sign_in(
 def password_form(request: Request, expired: bool = False) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     return render(request, "password.html", session=session, expired=expired)
 
 
@@ -162,7 +179,7 @@ def change_password(
 ) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     if not secrets.compare_digest(csrf, session.csrf_token):
         return Response(status_code=403, content="the form expired; reload the page")
     try:
@@ -188,7 +205,7 @@ def sign_out(request: Request, csrf: Annotated[str, Form(max_length=64)]) -> Res
 def dashboard(request: Request) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     return render(request, "dashboard.html", session=session, status=status.store_status(store_of(request)))
 
 
@@ -196,7 +213,7 @@ def dashboard(request: Request) -> Response:
 def customers(request: Request, email: str | None = None) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     found = None
     error = None
     if email:
@@ -223,7 +240,7 @@ def _purposes(ctx: Context, role: str) -> list[str]:
 def customer(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     purposes = _purposes(store_of(request), session.role)
     return render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
                    revealed=None)  # fmt: skip
@@ -238,7 +255,7 @@ def reveal(
 ) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     if not secrets.compare_digest(csrf, session.csrf_token):
         return Response(status_code=403, content="the form expired; reload the page")
     ctx = store_of(request)
@@ -256,7 +273,7 @@ def reveal(
 def audit_log(request: Request) -> Response:
     session = current_session(request)
     if session is None:
-        return to_sign_in()
+        return no_session(request)
     ctx = store_of(request)
     return render(request, "audit.html", session=session, verdict=audit.verify(ctx),
                    events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
