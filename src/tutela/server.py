@@ -3,6 +3,8 @@ above the adapters (which never import each other) and is loaded by name by the 
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
 from tutela.adapters.api.app import create_app
@@ -23,7 +25,9 @@ def create_server(
 
 
 def server_from_environment() -> FastAPI:
-    """For `tutela serve` (uvicorn factory): settings from the environment, jobs running."""
+    """For `tutela serve` (uvicorn factory): settings from the environment, jobs running,
+    one log line per request on standard error (method, path, status, time — nothing else)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return create_server(load_settings(), run_jobs=True)
 
 

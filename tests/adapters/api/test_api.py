@@ -184,3 +184,18 @@ def test_staff_and_tokens_over_the_api(store: Context, client: TestClient) -> No
     assert client.post("/api/v1/staff/li.wei/disable", headers=admin).json()["tokens_revoked"] == 0
     bad = client.post("/api/v1/tokens", json={"role": "owner", "scopes": [], "expires": "forever"}, headers=admin)
     assert (bad.status_code, error_of(bad)["code"]) == (422, "request.invalid")
+
+
+def test_request_log_lines_hold_no_personal_data_and_no_token(
+    store: Context, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    customer_id = vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon", fields=ADA)
+    headers = bearer(store, "owner", ["customers:read"], ["support"])
+    with caplog.at_level("INFO", logger="tutela.requests"):
+        client.get("/api/v1/customers", params={"email": "ada.lovelace@example.com"}, headers=headers)
+        client.get(f"/api/v1/customers/{customer_id}", headers={**headers, "X-Tutela-Purpose": "support"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "tutela.requests"]
+    assert lines[0].startswith("GET /api/v1/customers 200")
+    logged = "\n".join(lines)
+    for secret in ("ada.lovelace", "Lovelace", "example.com", headers["Authorization"].split()[1]):
+        assert secret not in logged
