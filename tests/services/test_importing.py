@@ -253,3 +253,17 @@ def test_a_crash_inside_a_group_of_batches_keeps_only_whole_groups(store: Contex
     assert count(store, "orders") == 4
     finished = run(store, path, batch_size=1)
     assert (finished.resumed_from_row, count(store, "orders"), count(store, "customer")) == (4, 6, 6)
+
+
+def test_an_upload_left_by_a_stopped_server_is_resumed(store: Context, tmp_path: Path) -> None:
+    folder = importing.upload_folder(store)
+    path = write_table(folder / "u.txt", UNSHIPPED_HEADER, [unshipped_row(f"111-0000001-{i:07d}", str(i))
+                                                            for i in range(6)])  # fmt: skip
+    run(store, path, batch_size=1, max_batches=4)  # the server stopped here; the upload stayed
+    (job,) = importing.resume_uploads(store, actor=OWNER)
+    assert job.worker is not None
+    job.worker.join(timeout=60)
+    assert rows(store, "SELECT status FROM import_run")[0].status == "done"
+    assert count(store, "orders") == 6
+    assert not folder.exists()  # the upload is deleted once imported
+    assert importing.resume_uploads(store, actor=OWNER) == []

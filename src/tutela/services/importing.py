@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -378,3 +380,31 @@ def start_import_job(
     worker = threading.Thread(target=work, name=f"tutela-import-{first.import_id}", daemon=True)
     worker.start()
     return ImportJob(first.import_id, worker)
+
+
+def upload_folder(ctx: Context) -> Path:
+    """A new private folder for one upload, inside the data directory: an upload whose import
+    was interrupted by a stop is still there when the server starts again."""
+    root = ctx.settings.data_dir / "uploads"
+    root.mkdir(mode=0o700, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=root))
+
+
+def _remover(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def resume_uploads(ctx: Context, *, actor: Actor) -> list[ImportJob]:
+    """Start again every upload left by a stopped server (each resumes from its checkpoint)."""
+    root = ctx.settings.data_dir / "uploads"
+    jobs = []
+    for folder in sorted(root.glob("upload-*")) if root.is_dir() else []:
+        files = [f for f in folder.iterdir() if f.is_file()]
+        if len(files) != 1:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        try:
+            jobs.append(start_import_job(ctx, actor=actor, path=files[0], on_finish=_remover(folder)))
+        except TutelaError:
+            shutil.rmtree(folder, ignore_errors=True)  # a file that cannot be imported is not kept
+    return jobs

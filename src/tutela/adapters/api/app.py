@@ -17,7 +17,7 @@ from tutela.adapters.api.routes import admin, audit, customers, imports, people
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
-from tutela.services import scheduler
+from tutela.services import importing, scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -43,6 +43,8 @@ def create_app(
         ticker = scheduler.Ticker(ctx, scheduler.DEFAULT_JOBS, holder=f"{socket.gethostname()}:{os.getpid()}")
         if run_jobs:
             ticker.start()
+            resumed = importing.resume_uploads(ctx, actor=SYSTEM)
+            app.state.import_workers += [job.worker for job in resumed if job.worker is not None]
         try:
             yield
         finally:

@@ -59,7 +59,7 @@ def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_len
     if isinstance(session, Response):
         return session
     ctx = store_of(request)
-    folder = Path(tempfile.mkdtemp(prefix="tutela-upload-"))
+    folder = importing.upload_folder(ctx)
     path = folder / Path(file.filename or "upload.txt").name
     try:
         size = 0

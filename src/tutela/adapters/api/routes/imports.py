@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,7 +29,7 @@ def upload(
     """Start an import job (202, then poll GET /api/v1/imports/{id} for progress and the
     report), or with ?wait=true import at once and answer with the report (200)."""
     name = Path(file.filename or "upload.txt").name
-    folder = Path(tempfile.mkdtemp(prefix="tutela-upload-"))
+    folder = importing.upload_folder(ctx)
     path = folder / name
     try:
         with path.open("wb") as target:
