@@ -18,7 +18,7 @@ from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec
 from tutela.core.policy.model import OnInvalid
 from tutela.core.record_codec import Entry, categories_mask, decode, encode, encode_sealed, entry_heads
-from tutela.core.storage.bulk import db_time, insert_rows, select_in
+from tutela.core.storage.bulk import db_time, db_value, insert_rows, select_in
 from tutela.core.storage.schema import customer, record
 from tutela.core.taxonomy import CATEGORIES, IndexKind
 from tutela.services.context import Context
@@ -267,7 +267,7 @@ class BatchApplier:
                 email, phone = self._digests(item)
                 record_rows.append((
                     cid, purpose, encode_sealed(self.heads, categories, envelopes), categories_mask(categories),
-                    email, phone, _db(connection, item.as_of), self._fingerprint(item), flagged, at, at,
+                    email, phone, db_value(connection, item.as_of), self._fingerprint(item), flagged, at, at,
                 ))  # fmt: skip
         insert_rows(connection, customer, ("id", "kek_version", "wrapped_dek", "created_at", "updated_at"),
                     customer_rows)  # fmt: skip
@@ -372,7 +372,3 @@ class BatchApplier:
 def _code(country: str) -> str | None:
     checked = check_value(_COUNTRY, country, None, None, "")
     return checked.value if checked.valid else None
-
-
-def _db(connection: Connection, value: Any) -> Any:
-    return db_time(connection, value) if isinstance(value, datetime) else value

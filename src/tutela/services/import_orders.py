@@ -12,7 +12,7 @@ from sqlalchemy import Connection, or_, update
 
 from tutela.core.formats.model import OrderFacts, ParsedRow
 from tutela.core.formats.spec import FormatSpec
-from tutela.core.storage.bulk import db_time, insert_rows, select_in, sqlite_time
+from tutela.core.storage.bulk import db_time, db_value, insert_rows, select_in, sqlite_time
 from tutela.core.storage.schema import consent_evidence, order_line, orders, return_case
 from tutela.services.import_tally import Tally
 
@@ -125,9 +125,9 @@ class OrderWriter:
                 continue
             found.append((
                 self.spec.channel, key, facts.order_id, order_refs.get(facts.order_id), customer_id,
-                _db(connection, facts.requested_at), facts.status, facts.reason, facts.resolution, facts.sku,
-                facts.quantity, facts.refunded_amount, facts.currency, _db(connection, facts.closed_at), self.run_id,
-                at, at,
+                db_value(connection, facts.requested_at), facts.status, facts.reason, facts.resolution, facts.sku,
+                facts.quantity, facts.refunded_amount, facts.currency, db_value(connection, facts.closed_at),
+                self.run_id, at, at,
             ))  # fmt: skip
         insert_rows(connection, return_case, (
             "channel", "return_key", "order_id", "order_ref", "customer_id", "requested_at", "status", "reason",
@@ -151,10 +151,6 @@ class OrderWriter:
             "observed_at",
         ), evidence)  # fmt: skip
         self.tally.consent_evidence_new += len(evidence)
-
-
-def _db(connection: Connection, value: Any) -> Any:
-    return db_time(connection, value) if isinstance(value, datetime) else value
 
 
 _FACT_VALUES = operator.attrgetter(*_ORDER_FACTS)

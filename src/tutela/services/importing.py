@@ -4,6 +4,7 @@ by running the same command again, and a file imported twice changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -390,8 +391,37 @@ def upload_folder(ctx: Context) -> Path:
     return Path(tempfile.mkdtemp(prefix="upload-", dir=root))
 
 
-def _remover(folder: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(folder, ignore_errors=True)
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+class UploadTooLarge(ImportFileInvalid):
+    """An upload over MAX_UPLOAD_BYTES (same code; the console answers 413)."""
+
+
+def save_upload(ctx: Context, *, name: str, stream: BinaryIO) -> Path:
+    """An uploaded file, copied into its own folder under DATA_DIR/uploads, size-limited."""
+    folder = upload_folder(ctx)
+    path = folder / (Path(name).name or "upload.txt")
+    copied = 0
+    try:
+        with path.open("wb") as target:
+            while chunk := stream.read(1 << 20):
+                copied += len(chunk)
+                if copied > MAX_UPLOAD_BYTES:
+                    raise UploadTooLarge(
+                        "the upload is larger than 512 MB", hint="import it with `tutela import` instead"
+                    )
+                target.write(chunk)
+        if copied == 0:
+            raise ImportFileInvalid(f"{path.name} is empty", hint="upload the exported report")
+    except BaseException:
+        discard_upload(path)
+        raise
+    return path
+
+
+def discard_upload(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def resume_uploads(ctx: Context, *, actor: Actor) -> list[ImportJob]:
@@ -404,7 +434,9 @@ def resume_uploads(ctx: Context, *, actor: Actor) -> list[ImportJob]:
             shutil.rmtree(folder, ignore_errors=True)
             continue
         try:
-            jobs.append(start_import_job(ctx, actor=actor, path=files[0], on_finish=_remover(folder)))
+            jobs.append(
+                start_import_job(ctx, actor=actor, path=files[0], on_finish=functools.partial(discard_upload, files[0]))
+            )
         except TutelaError:
             shutil.rmtree(folder, ignore_errors=True)  # a file that cannot be imported is not kept
     return jobs

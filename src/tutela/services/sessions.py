@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select, update
 
+from tutela.core.actor import Actor
 from tutela.core.errors import TokenInvalid
 from tutela.core.passwords import is_expired
 from tutela.core.storage.engine import transaction
@@ -29,6 +30,10 @@ class Session:
     role: str
     csrf_token: str
     must_change_password: bool = False  # DPP §1.4: older than 365 days
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=f"staff:{self.name}", role=self.role)
 
 
 def _digest(session_id: str) -> str:

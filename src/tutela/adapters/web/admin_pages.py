@@ -4,8 +4,6 @@ service call each."""
 
 from __future__ import annotations
 
-import secrets
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tutela.adapters.web.pages import current_session, no_session, render, store_of, translate
-from tutela.core.actor import Actor
+from tutela.adapters.web.pages import current_session, form_session, no_session, render, store_of, translate
 from tutela.core.errors import PolicyInvalid, TutelaError
 from tutela.core.policy import parse_policy
 from tutela.services import importing, policy_versions, sessions, staff, tokens
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 ADMIN_ROLES = frozenset({"owner", "privacy_officer"})
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 def _admin(request: Request) -> sessions.Session | Response:
@@ -34,14 +30,6 @@ def _admin(request: Request) -> sessions.Session | Response:
             status_code=403, content=translate(request, "Only owners and privacy officers may open this page.")
         )
     return session
-
-
-def _csrf_ok(session: sessions.Session, csrf: str) -> bool:
-    return secrets.compare_digest(csrf, session.csrf_token)
-
-
-def _actor(session: sessions.Session) -> Actor:
-    return Actor(id=f"staff:{session.name}", role=session.role)
 
 
 @router.get("/imports", response_class=HTMLResponse)
@@ -59,21 +47,18 @@ def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_len
     if isinstance(session, Response):
         return session
     ctx = store_of(request)
-    folder = importing.upload_folder(ctx)
-    path = folder / Path(file.filename or "upload.txt").name
     try:
-        size = 0
-        with path.open("wb") as target:
-            while chunk := file.file.read(1 << 20):
-                size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    return Response(status_code=413, content="the upload is larger than 512 MB")
-                target.write(chunk)
-        job = importing.start_import_job(ctx, actor=_actor(session), path=path,
-                                         on_finish=lambda: shutil.rmtree(folder, ignore_errors=True))  # fmt: skip
+        path = importing.save_upload(ctx, name=file.filename or "upload.txt", stream=file.file)
+    except importing.UploadTooLarge:
+        return Response(status_code=413, content="the upload is larger than 512 MB")
     except TutelaError as problem:
-        shutil.rmtree(folder, ignore_errors=True)
+        return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=None,
+                      error=problem.message)  # fmt: skip
+    try:
+        job = importing.start_import_job(ctx, actor=session.actor, path=path,
+                                         on_finish=lambda: importing.discard_upload(path))  # fmt: skip
+    except TutelaError as problem:
+        importing.discard_upload(path)
         return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=None,
                       error=problem.message)  # fmt: skip
     if job.worker is not None:
@@ -125,7 +110,7 @@ def policy_change(
             with tempfile.TemporaryDirectory() as folder:
                 source = Path(folder) / "policy.toml"
                 source.write_text(text, encoding="utf-8")
-                applied = policy_versions.apply(ctx, _actor(session), source)
+                applied = policy_versions.apply(ctx, session.actor, source)
     except PolicyInvalid as invalid:
         problems = list(invalid.problems) or [invalid.message]
     return render(request, "policy.html", session=session, text=text, history=policy_versions.history(ctx),
@@ -150,11 +135,7 @@ def people_page(request: Request) -> Response:
 def _form(request: Request, csrf: str) -> sessions.Session | Response:
     """An owner's form post with its CSRF token, or the response that refuses it."""
     session = _admin(request)
-    if isinstance(session, Response):
-        return session
-    if not _csrf_ok(session, csrf):
-        return Response(status_code=403, content="the form expired; reload the page")
-    return session
+    return session if isinstance(session, Response) else form_session(request, csrf)
 
 
 def _people_action(request: Request, csrf: str, action: Callable[[sessions.Session], dict[str, object]]) -> Response:
@@ -176,7 +157,7 @@ def add_staff(
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
     def act(session: sessions.Session) -> dict[str, object]:
-        setup = staff.add_staff(store_of(request), actor=_actor(session), name=name, role=role)
+        setup = staff.add_staff(store_of(request), actor=session.actor, name=name, role=role)
         return {"setup_link": f"{request.base_url}console/setup/{setup.setup_token}"}
 
     return _people_action(request, csrf, act)
@@ -185,7 +166,7 @@ def add_staff(
 @router.post("/people/staff/{name}/disable", response_class=HTMLResponse)
 def disable_staff(request: Request, name: str, csrf: Annotated[str, Form(max_length=64)]) -> Response:
     def act(session: sessions.Session) -> dict[str, object]:
-        staff.disable(store_of(request), actor=_actor(session), name=name)
+        staff.disable(store_of(request), actor=session.actor, name=name)
         return {}
 
     return _people_action(request, csrf, act)
@@ -202,7 +183,7 @@ def create_token(
 ) -> Response:
     def act(session: sessions.Session) -> dict[str, object]:
         new = tokens.create_token(
-            store_of(request), actor=_actor(session), name=f"console-{session.name}", role=role, scopes=[scope],
+            store_of(request), actor=session.actor, name=f"console-{session.name}", role=role, scopes=[scope],
             purposes=[purpose] if purpose else [], lifetime=tokens.parse_lifetime(expires),
         )  # fmt: skip
         return {"new_token": new.token}
@@ -213,7 +194,7 @@ def create_token(
 @router.post("/people/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(request: Request, token_id: int, csrf: Annotated[str, Form(max_length=64)]) -> Response:
     def act(session: sessions.Session) -> dict[str, object]:
-        tokens.revoke(store_of(request), actor=_actor(session), token_id=token_id)
+        tokens.revoke(store_of(request), actor=session.actor, token_id=token_id)
         return {}
 
     return _people_action(request, csrf, act)

@@ -19,7 +19,6 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tutela.adapters.web import i18n
-from tutela.core.actor import Actor
 from tutela.core.errors import AccountLocked, SetupLinkInvalid, SignInFailed, TokenInvalid, TutelaError
 from tutela.core.policy import Access
 from tutela.services import audit, sessions, staff, status, vault
@@ -90,6 +89,16 @@ def _any_session(request: Request) -> sessions.Session | None:
 
 def to_sign_in() -> RedirectResponse:
     return RedirectResponse("/console/sign-in", status_code=303)
+
+
+def form_session(request: Request, csrf: str) -> sessions.Session | Response:
+    """The session behind a form post with its CSRF token, or the response that refuses it."""
+    session = current_session(request)
+    if session is None:
+        return no_session(request)
+    if not secrets.compare_digest(csrf, session.csrf_token):
+        return Response(status_code=403, content="the form expired; reload the page")
+    return session
 
 
 def no_session(request: Request) -> RedirectResponse:
@@ -177,11 +186,9 @@ def change_password(
     new: Annotated[str, Form(max_length=512)],
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    session = current_session(request)
-    if session is None:
-        return no_session(request)
-    if not secrets.compare_digest(csrf, session.csrf_token):
-        return Response(status_code=403, content="the form expired; reload the page")
+    session = form_session(request, csrf)
+    if isinstance(session, Response):
+        return session
     try:
         staff.change_password(store_of(request), name=session.name, old_password=old, new_password=new)
     except TutelaError as problem:
@@ -218,14 +225,10 @@ def customers(request: Request, email: str | None = None) -> Response:
     error = None
     if email:
         try:
-            found = vault.find_customers(store_of(request), actor=_actor(session), email=email)
+            found = vault.find_customers(store_of(request), actor=session.actor, email=email)
         except TutelaError as problem:
             error = problem.message
     return render(request, "customers.html", session=session, found=found, error=error)
-
-
-def _actor(session: sessions.Session) -> Actor:
-    return Actor(id=f"staff:{session.name}", role=session.role)
 
 
 def _purposes(ctx: Context, role: str) -> list[str]:
@@ -253,15 +256,13 @@ def reveal(
     purpose: Annotated[str, Form(max_length=64)],
     csrf: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    session = current_session(request)
-    if session is None:
-        return no_session(request)
-    if not secrets.compare_digest(csrf, session.csrf_token):
-        return Response(status_code=403, content="the form expired; reload the page")
+    session = form_session(request, csrf)
+    if isinstance(session, Response):
+        return session
     ctx = store_of(request)
     purposes = _purposes(ctx, session.role)
     try:
-        revealed = vault.reveal(ctx, actor=_actor(session), purpose=purpose, customer_id=customer_id)
+        revealed = vault.reveal(ctx, actor=session.actor, purpose=purpose, customer_id=customer_id)
     except TutelaError as problem:
         return render(request, "customer.html", session=session, customer_id=customer_id, purposes=purposes,
                        revealed=None, error=problem.message, chosen=purpose)  # fmt: skip

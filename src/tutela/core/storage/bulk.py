@@ -21,6 +21,11 @@ def db_time(connection: Connection, at: datetime) -> Any:
     return sqlite_time(at) if connection.dialect.name == "sqlite" else at.astimezone(UTC)
 
 
+def db_value(connection: Connection, value: Any) -> Any:
+    """A bulk-insert value as the driver wants it: times rendered by `db_time`, the rest as is."""
+    return db_time(connection, value) if isinstance(value, datetime) else value
+
+
 _IN_CHUNK = 5000  # below SQLite's 32766 and PostgreSQL's 65535 bound parameters
 
 
