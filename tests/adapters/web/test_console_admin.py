@@ -15,7 +15,7 @@ from tests.helpers import form_csrf, rows, totp_code
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
-from tutela.services import staff
+from tutela.services import importing, staff
 from tutela.services.context import Context
 
 PASSWORD = "Correct-Horse-42-Battery"
@@ -81,3 +81,50 @@ def test_agents_do_not_see_owner_pages(store: Context, clock: FixedClock, client
     for path in ("/console/imports", "/console/policy", "/console/people"):
         assert client.get(path).status_code == 403
     assert "/console/people" not in client.get("/console/").text
+
+
+def _running_import(store: Context, tmp_path: Path) -> tuple[Path, int]:
+    """A registered import that has not read a row yet: the state a job is in while it runs."""
+    report = write_table(tmp_path / "u.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000002-0000001", "1")])
+    import_id = importing.import_file(store, actor=OWNER, path=report, max_batches=0).import_id
+    assert import_id is not None and importing.import_report(store, import_id=import_id)["status"] == "running"
+    return report, import_id
+
+
+def test_the_progress_block_polls_while_the_import_runs_and_stops_when_done(
+    store: Context, clock: FixedClock, client: TestClient, tmp_path: Path
+) -> None:
+    _signed_in(store, clock, client, "boss", "owner")
+    report, import_id = _running_import(store, tmp_path)
+    polling = f'hx-get="/console/imports/{import_id}/progress" hx-trigger="every 2s" hx-swap="outerHTML"'
+    page = client.get(f"/console/imports/{import_id}").text
+    assert polling in page
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page  # no JavaScript: reload
+    block = client.get(f"/console/imports/{import_id}/progress")
+    assert block.status_code == 200 and block.text.lstrip().startswith('<div class="box" id="import-progress"')
+    assert "<html" not in block.text and "<head" not in block.text and "<header" not in block.text
+    assert polling in block.text and "Importing…" in block.text and 'id="import-runs"' not in block.text
+    importing.import_file(store, actor=OWNER, path=report)  # the job finishes
+    done = client.get(f"/console/imports/{import_id}/progress").text
+    assert "<html" not in done and "hx-trigger" not in done and "hx-get" not in done  # polling stops
+    assert "buyer-name" in done and "Importing…" not in done  # the report
+    assert '<table id="import-runs" hx-swap-oob="true">' in done and "<td>done</td>" in done
+    page = client.get(f"/console/imports/{import_id}").text
+    assert "hx-trigger" not in page and "refresh" not in page
+    assert client.get("/console/imports/999/progress").status_code == 404
+
+
+def test_the_progress_block_needs_an_owner_session(
+    store: Context, clock: FixedClock, client: TestClient, tmp_path: Path
+) -> None:
+    _, import_id = _running_import(store, tmp_path)
+    path = f"/console/imports/{import_id}/progress"
+    anonymous = client.get(path, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/console/sign-in"
+    # htmx would follow a redirect inside the live part; it is told to move the whole window instead.
+    polled = client.get(path, headers={"HX-Request": "true"}, follow_redirects=False)
+    assert polled.status_code == 401 and polled.headers["hx-redirect"] == "/console/sign-in"
+    assert "Importing" not in anonymous.text + polled.text
+    _signed_in(store, clock, client, "li.wei", "support_agent")
+    assert client.get(path).status_code == 403
+    assert client.get("/console/imports/999/progress").status_code == 403  # no hint whether it exists

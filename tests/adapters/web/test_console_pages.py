@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import OWNER
-from tests.helpers import form_csrf, totp_code
+from tests.helpers import execute, form_csrf, totp_code
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
-from tutela.services import staff
+from tutela.services import audit, staff
 from tutela.services.context import Context
 
 PASSWORD = "Correct-Horse-42-Battery"
@@ -124,3 +124,56 @@ def test_an_expired_password_is_changed_first(client: TestClient, person: str, c
                        data={"old": PASSWORD, "new": "Brand-New-Pass-2027", "csrf": form_csrf(page.text)})  # fmt: skip
     assert done.status_code == 303
     assert client.get("/console/customers", follow_redirects=False).status_code == 200
+
+
+# The policy the API and console are served under; the live parts must fit it, not loosen it.
+CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+
+def test_pages_load_htmx_from_the_console_and_nothing_inline(
+    client: TestClient, person: str, clock: FixedClock
+) -> None:
+    _sign_in(client, totp_code(person, clock))
+    for path in ("/console/sign-in", "/console/", "/console/customers", "/console/audit"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["content-security-policy"] == CSP
+        scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, flags=re.S)
+        assert scripts == [""] and '<script src="/console/static/htmx.min.js" defer>' in page.text  # no inline code
+        assert "<style" not in page.text and not re.search(r"\s(style|on[a-z]+)=", page.text)
+        assert '"includeIndicatorStyles": false' in page.text and '"allowEval": false' in page.text
+    htmx = client.get("/console/static/htmx.min.js")
+    assert htmx.status_code == 200 and "javascript" in htmx.headers["content-type"] and "htmx" in htmx.text
+    assert htmx.headers["content-security-policy"] == CSP
+
+
+def test_verify_the_audit_chain_with_and_without_htmx(
+    client: TestClient, person: str, clock: FixedClock, store: Context
+) -> None:
+    _sign_in(client, totp_code(person, clock))
+    csrf = form_csrf(client.get("/console/audit").text)
+    whole = client.post("/console/audit/verify", data={"csrf": csrf})  # a plain form post: the whole page
+    assert whole.status_code == 200 and "<html" in whole.text and "The chain verifies." in whole.text
+    part = client.post("/console/audit/verify", data={"csrf": csrf}, headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "<html" not in part.text and "<table" not in part.text
+    assert "The chain verifies." in part.text
+    kept = audit.checkpoint(store, OWNER)
+    matched = client.post("/console/audit/verify", data={"csrf": csrf, "checkpoint": kept},
+                          headers={"HX-Request": "true"})  # fmt: skip
+    assert "It matches the checkpoint." in matched.text
+    forged = client.post("/console/audit/verify", data={"csrf": csrf, "checkpoint": kept[:-4] + "0000"},
+                         headers={"HX-Request": "true"})  # fmt: skip
+    assert forged.status_code == 200 and "that checkpoint is not valid for this store" in forged.text
+    execute(store, "UPDATE audit_event SET action = 'customer.erase' WHERE seq = 1")
+    broken = client.post("/console/audit/verify", data={"csrf": csrf}, headers={"HX-Request": "true"})
+    assert "The chain is broken." in broken.text and "First broken event: 1" in broken.text
+    assert client.post("/console/audit/verify", data={"csrf": "forged"}).status_code == 403
+    chinese = client.post("/console/audit/verify?lang=zh", data={"csrf": csrf}, headers={"HX-Request": "true"})
+    assert "哈希链已损坏" in chinese.text and "第一个损坏的事件" in chinese.text
+
+
+def test_verify_without_a_session_sends_htmx_to_sign_in(client: TestClient) -> None:
+    plain = client.post("/console/audit/verify", data={"csrf": "x"}, follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == "/console/sign-in"
+    part = client.post("/console/audit/verify", data={"csrf": "x"}, headers={"HX-Request": "true"},
+                       follow_redirects=False)  # fmt: skip
+    assert part.status_code == 401 and part.headers["hx-redirect"] == "/console/sign-in" and not part.text

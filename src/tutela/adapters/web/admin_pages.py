@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,7 @@ from tutela.adapters.web.pages import current_session, form_session, no_session,
 from tutela.core.errors import PolicyInvalid, TutelaError
 from tutela.core.policy import parse_policy
 from tutela.services import importing, policy_versions, sessions, staff, tokens
+from tutela.services.context import Context
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 ADMIN_ROLES = frozenset({"owner", "privacy_officer"})
@@ -68,17 +69,41 @@ def upload(request: Request, file: UploadFile, csrf: Annotated[str, Form(max_len
 
 @router.get("/imports/{import_id}", response_class=HTMLResponse)
 def import_progress(request: Request, import_id: int) -> Response:
-    """Progress while the job runs (the page refreshes itself, no script needed), then the report."""
+    """Progress while the job runs, then the report. With JavaScript htmx polls the progress
+    block alone (below); without it the page refreshes itself every 2 s (a <noscript> meta)."""
     session = _admin(request)
     if isinstance(session, Response):
         return session
     ctx = store_of(request)
-    try:
-        report = importing.import_report(ctx, import_id=import_id)
-    except TutelaError as problem:
-        return Response(status_code=404, content=problem.message)
+    report = _report(ctx, import_id)
+    if isinstance(report, Response):
+        return report
     return render(request, "imports.html", session=session, runs=importing.list_imports(ctx), report=report,
                   running=report["status"] != "done")  # fmt: skip
+
+
+@router.get("/imports/{import_id}/progress", response_class=HTMLResponse)
+def import_progress_block(request: Request, import_id: int) -> Response:
+    """Only the progress block, for htmx to poll. Once the job is done the block comes back
+    without its polling attributes (so polling stops) and with the list of imports, updated."""
+    session = _admin(request)
+    if isinstance(session, Response):
+        return session
+    ctx = store_of(request)
+    report = _report(ctx, import_id)
+    if isinstance(report, Response):
+        return report
+    if report["status"] != "done":
+        return render(request, "_import_progress.html", report=report, running=True)
+    return render(request, "_import_progress.html", report=report, running=False, oob=True,
+                  runs=importing.list_imports(ctx))  # fmt: skip
+
+
+def _report(ctx: Context, import_id: int) -> dict[str, Any] | Response:
+    try:
+        return importing.import_report(ctx, import_id=import_id)
+    except TutelaError as problem:
+        return Response(status_code=404, content=problem.message)
 
 
 @router.get("/policy", response_class=HTMLResponse)

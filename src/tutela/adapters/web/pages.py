@@ -101,12 +101,20 @@ def form_session(request: Request, csrf: str) -> sessions.Session | Response:
     return session
 
 
-def no_session(request: Request) -> RedirectResponse:
+def no_session(request: Request) -> Response:
     """Where to go when there is no usable session: the password page if the password expired."""
     session = _any_session(request)
-    if session is not None and session.must_change_password:
-        return RedirectResponse("/console/password?expired=1", status_code=303)
-    return to_sign_in()
+    target = "/console/password?expired=1" if session is not None and session.must_change_password else None
+    if is_htmx(request):
+        # htmx's request would follow a redirect itself and swap the sign-in page into the live
+        # part; HX-Redirect makes it move the whole window instead.
+        return Response(status_code=401, headers={"HX-Redirect": target or "/console/sign-in"})
+    return RedirectResponse(target, status_code=303) if target else to_sign_in()
+
+
+def is_htmx(request: Request) -> bool:
+    """A request htmx made for a live part of a page (it wants the part, not the whole page)."""
+    return request.headers.get("hx-request") == "true"
 
 
 class _RateLimit:
@@ -278,6 +286,29 @@ def audit_log(request: Request) -> Response:
     ctx = store_of(request)
     return render(request, "audit.html", session=session, verdict=audit.verify(ctx),
                    events=list(reversed(audit.tail(ctx, limit=50))))  # fmt: skip
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+def audit_verify(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=64)],
+    checkpoint: Annotated[str, Form(max_length=512)] = "",
+) -> Response:
+    """Walk the chain again, against a checkpoint kept elsewhere if one is given. A plain form
+    post gets the whole page back; htmx gets only the verdict, which it swaps in."""
+    session = form_session(request, csrf)
+    if isinstance(session, Response):
+        return session
+    ctx = store_of(request)
+    kept = checkpoint.strip() or None
+    try:
+        found: dict[str, Any] = {"verdict": audit.verify(ctx, checkpoint=kept), "problem": None}
+    except TutelaError as problem:  # a checkpoint that is not valid for this store
+        found = {"verdict": None, "problem": problem.message}
+    if is_htmx(request):
+        return render(request, "_audit_verdict.html", against_checkpoint=kept is not None, **found)
+    return render(request, "audit.html", session=session, against_checkpoint=kept is not None, checkpoint=kept,
+                   events=list(reversed(audit.tail(ctx, limit=50))), **found)  # fmt: skip
 
 
 def _too_many(request: Request) -> bool:
