@@ -88,11 +88,12 @@ class OrderWriter:
         sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
         for ref, order_id in select_in(connection, sql, missing, fixed=(self.spec.channel,)):
             refs[str(order_id)] = (int(ref), None)
+        # Only orders stored before this batch can have lines already.
         existing = {
             (int(ref), str(line_id))
             for ref, line_id in select_in(
                 connection, "SELECT order_ref, line_id FROM order_line WHERE order_ref IN ({})",
-                [refs[oid][0] for oid, _ in wanted],
+                [known[oid][0] for oid, _ in wanted if oid in known],
             )
         }  # fmt: skip
         lines = [

@@ -39,7 +39,7 @@ from tutela.services.import_tally import Tally
 Progress = Callable[[int, int, int], None]  # bytes read, file size, rows read
 DEFAULT_BATCH = 5000
 _BATCHES_PER_COMMIT = 4  # fewer commits rewrite each randomly placed index page fewer times
-_COLLECT_EVERY = 20  # batches between cycle-collector passes (it is paused during a run)
+_COLLECT_EVERY = 50  # batches between cycle-collector passes (it is paused during a run)
 
 
 @dataclass(frozen=True)

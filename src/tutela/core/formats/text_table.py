@@ -53,8 +53,8 @@ class TextTable:
         number = 0
         try:
             for cells in self._reader:
-                if not any(cell.strip() for cell in cells):
-                    continue
+                if not (cells and cells[0].strip()) and not "".join(cells).strip():
+                    continue  # a blank line (the first cell is the cheap common answer)
                 number += 1
                 yield number, cells
         except UnicodeDecodeError:

@@ -13,7 +13,9 @@ from sqlalchemy import Connection, Table
 
 def sqlite_time(at: datetime) -> str:
     """What SQLAlchemy's SQLite DateTime stores (%Y-%m-%d %H:%M:%S.%f), built faster than strftime."""
-    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if at.tzinfo is not UTC:  # parsed and clock times are UTC already: skip the conversion
+        at = at.astimezone(UTC)
+    return at.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def db_time(connection: Connection, at: datetime) -> Any:
@@ -40,8 +42,11 @@ def select_in(
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(ordered), _IN_CHUNK):
         chunk = ordered[start : start + _IN_CHUNK]
-        statement = sql.replace("?", marker).format(", ".join([marker] * len(chunk)))
-        found += [tuple(row) for row in connection.exec_driver_sql(statement, (*fixed, *chunk))]
+        result = connection.exec_driver_sql(sql.replace("?", marker).format(", ".join([marker] * len(chunk))),
+                                            (*fixed, *chunk))  # fmt: skip
+        # Fetched from the driver's cursor: SQLAlchemy's result rows cost more than the lookup.
+        found += result.cursor.fetchall()
+        result.close()
     return found
 
 
