@@ -82,7 +82,14 @@ record = Table(
     Column("fingerprint", LargeBinary, nullable=True),
     # Bit set of categories whose value failed validation and was stored flagged (policy: on_invalid).
     Column("flagged", BigInteger, nullable=False, server_default="0"),
+    # Retention (services/retention): when this record next loses fields, which ones ("all", or
+    # "amazon" for the DPP §2.1 cap on Amazon-sourced fields) and why, in words without personal data.
+    # NULL due_at: waiting for an event (an open return, a consent not withdrawn) or not computed yet.
+    Column("due_at", UtcDateTime, nullable=True),
+    Column("due_scope", String(8), nullable=True),
+    Column("due_basis", String(240), nullable=True),
     UniqueConstraint("customer_id", "purpose"),
+    Index(None, "due_at"),
     Index(
         None,
         "email_index",
@@ -239,11 +246,42 @@ return_case = Table(
     Column("refunded_amount", AMOUNT, nullable=True),
     Column("currency", String(3), nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
+    # An agent's note: checked for e-mail addresses, phone and card numbers before it is saved.
+    Column("notes", Text, nullable=True),
     Column("import_run_id", ID_INT, ForeignKey("import_run.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("channel", "return_key"),
     Index(None, "order_ref"),
+    Index(None, "customer_id"),
+)
+
+legal_hold = Table(
+    "legal_hold",
+    metadata,
+    # Keeps a customer's data (or an order's customer's) past its due time until released or ended.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=False),
+    Column("order_ref", ID_INT, ForeignKey("orders.id"), nullable=True),  # set when held by order
+    Column("reason", Text, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+    Column("released_at", UtcDateTime, nullable=True),
+    Column("released_by", String(128), nullable=True),
+    Index(None, "customer_id"),
+)
+
+amazon_revocation = Table(
+    "amazon_revocation",
+    metadata,
+    # DPP §1.7: every Amazon-sourced personal field deleted by `deadline_at`, then a certificate.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("deadline_at", UtcDateTime, nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("certificate", Text, nullable=True),  # the certificate's JSON facts (no personal data)
 )
 
 consent_evidence = Table(
