@@ -246,11 +246,11 @@ return_case = Table(
     Column("refunded_amount", AMOUNT, nullable=True),
     Column("currency", String(3), nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
-    # An agent's note: checked for e-mail addresses, phone and card numbers before it is saved.
-    Column("notes", Text, nullable=True),
     Column("import_run_id", ID_INT, ForeignKey("import_run.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # An agent's note: checked for e-mail addresses, phone and card numbers before it is saved.
+    Column("notes", Text, nullable=True),
     UniqueConstraint("channel", "return_key"),
     Index(None, "order_ref"),
     Index(None, "customer_id"),

@@ -12,7 +12,6 @@ from alembic import op
 
 import tutela.core.storage.types
 
-
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | None = None
