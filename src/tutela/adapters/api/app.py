@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from tutela.adapters.api import errors
-from tutela.adapters.api.routes import admin, audit, customers, imports, people
+from tutela.adapters.api.routes import admin, audit, customers, imports, people, retention, returns
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
@@ -65,7 +65,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (customers, imports, audit, admin, people):
+    for module in (customers, imports, audit, admin, people, retention, returns):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -14,6 +14,8 @@ from tutela.adapters.cli import (
     import_cmd,
     keys_cmd,
     policy_cmd,
+    retention_cmd,
+    returns_cmd,
     serve_cmd,
     staff_cmd,
     store_cmd,
@@ -53,6 +55,10 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(token_cmd.app, name="token")
+app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(retention_cmd.hold_app, name="hold")
+app.add_typer(retention_cmd.amazon_app, name="amazon")
+app.add_typer(returns_cmd.app, name="returns")
 
 
 def main() -> None:
