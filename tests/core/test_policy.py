@@ -69,6 +69,30 @@ def test_amazon_pii_beyond_30_days_after_delivery_is_refused() -> None:
     assert "DPP §2.1" in problem
 
 
+def test_without_the_amazon_cap_a_rule_that_can_outlast_delivery_is_refused() -> None:
+    text = DEFAULT.replace('amazon_cap = "30 days after delivered"', 'amazon_cap = "none"')
+    problems = problems_of(text)
+    assert {p.split("purpose '")[1].split("'")[0] for p in problems} == {"returns", "support"}
+    assert all("DPP §2.1" in p and "amazon_cap" in p for p in problems)
+    assert problems[0].startswith(f"policy.toml:{line_of(text, '14 days after return_closed')}:")
+
+
+def test_with_the_cap_off_rules_that_end_by_delivery_pass() -> None:
+    text = DEFAULT.replace('amazon_cap = "30 days after delivered"', 'amazon_cap = "none"')
+    text = text.replace('"14 days after return_closed"', '"20 days after delivered"')
+    text = text.replace('"30 days after ticket_closed"', '"30 days after shipped"')
+    policy = parse_policy(text)
+    assert policy.retention.amazon_cap is None
+
+
+def test_retention_settings_are_read() -> None:
+    policy = parse_policy(DEFAULT)
+    assert policy.retention.amazon_cap is not None
+    assert policy.retention.amazon_cap.amount == 30
+    assert policy.retention.delivery_buffer_days == 14
+    assert policy.retention.tax_years["DE"] == 10
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -76,6 +100,10 @@ def test_amazon_pii_beyond_30_days_after_delivery_is_refused() -> None:
         (('description = "Handle returns', 'descripton = "Handle returns'), "did you mean 'description'?"),
         (('country = "DE"', 'country = "Germany"'), "ISO 3166-1 alpha-2"),
         (("schema = 1", "schema = 2"), "'schema' must be 1"),
+        (('amazon_cap = "30 days after delivered"', 'amazon_cap = "60 days after delivered"'), "DPP §2.1"),
+        (('amazon_cap = "30 days after delivered"', 'amazon_cap = "30 days after return_closed"'), "DPP §2.1"),
+        (("delivery_buffer_days = 14", "delivery_buffer_days = -1"), "delivery_buffer_days must be"),
+        (("DE = 10,", "Germany = 10,"), "tax_years.Germany"),
         (
             ('returns = { plain = ["user.name"]', 'returns = { plain = ["user.behavior.purchase_history"]'),
             "does not collect it",

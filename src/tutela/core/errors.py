@@ -183,3 +183,35 @@ class TokenInvalid(TutelaError):
 
 class TokenNotAllowed(TutelaError):
     code = "token.forbidden"
+
+
+class PurposeNotAllowed(TutelaError):
+    """A known purpose that this kind of data is not read under (a return case: only 'returns')."""
+
+    code = "vault.purpose_not_allowed"
+
+
+class OrderNotFound(TutelaError):
+    code = "order.not_found"
+
+
+class ReturnNotFound(TutelaError):
+    code = "returns.not_found"
+
+
+class ReturnAlreadyClosed(TutelaError):
+    code = "returns.already_closed"
+
+
+class HoldNotFound(TutelaError):
+    code = "hold.not_found"
+
+
+class HoldAlreadyReleased(TutelaError):
+    code = "hold.already_released"
+
+
+class RevocationNotComplete(TutelaError):
+    """An Amazon revocation whose deletion has not finished: no certificate yet."""
+
+    code = "amazon.revocation_pending"

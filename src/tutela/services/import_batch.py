@@ -21,6 +21,7 @@ from tutela.core.record_codec import Entry, categories_mask, decode, encode, enc
 from tutela.core.storage.bulk import db_time, db_value, insert_rows, select_in
 from tutela.core.storage.schema import customer, record
 from tutela.core.taxonomy import CATEGORIES, IndexKind
+from tutela.services import retention
 from tutela.services.context import Context
 from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
@@ -174,6 +175,8 @@ class BatchApplier:
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
         self._update_customers(connection, pending, matched, now)
+        # Their orders or returns may have changed: due times to recompute (new ones have none yet).
+        retention.mark_stale(connection, {p.customer_id for p in plans if p.customer_id} - new_customers)
         facts = [(p.row, p.customer_id) for p in plans]
         self.orders.write_orders(connection, facts, known_orders, now)
         self.orders.write_returns(connection, facts, now)

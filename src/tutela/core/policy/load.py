@@ -12,6 +12,7 @@ from typing import Any
 from tutela.core.errors import PolicyInvalid
 from tutela.core.policy.locate import LineIndex
 from tutela.core.policy.model import (
+    EVENTS_NOT_AFTER_DELIVERY,
     RETENTION_EVENTS,
     SOURCES,
     WILDCARD,
@@ -21,6 +22,7 @@ from tutela.core.policy.model import (
     Policy,
     Purpose,
     RetentionRule,
+    RetentionSettings,
     Role,
     Shop,
 )
@@ -40,7 +42,8 @@ _PURPOSE_KEYS = {
 }
 _ROLE_KEYS = {"description", "access"}
 _SHOP_KEYS = {"name", "country", "privacy_contact"}
-_TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality"}
+_TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality", "retention"}
+_RETENTION_KEYS = {"amazon_cap", "delivery_buffer_days", "tax_years"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RETENTION = re.compile(
     r"^\s*(?:(?P<amount>\d+)\s+(?P<unit>days?|months?|years?)\s+after|until)\s+(?P<event>[a-z_]+)\s*$"
@@ -111,6 +114,8 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
     purposes = _purposes(data.get("purposes"), check)
     roles = _roles(data.get("roles"), purposes, check)
     on_invalid = _quality(data.get("quality", {}), check)
+    retention = _retention_settings(data.get("retention", {}), check)
+    _check_amazon_retention(purposes, retention, check)
     if check.problems:
         count = len(check.problems)
         raise PolicyInvalid(
@@ -119,7 +124,70 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
             problems=tuple(check.problems),
         )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Policy(shop=shop, purposes=purposes, roles=roles, sha256=digest, text=text, on_invalid=on_invalid)
+    return Policy(shop=shop, purposes=purposes, roles=roles, sha256=digest, text=text, on_invalid=on_invalid,
+                  retention=retention)  # fmt: skip
+
+
+def _retention_settings(raw: object, check: _Checker) -> RetentionSettings:
+    path = ("retention",)
+    default = RetentionSettings()
+    if not isinstance(raw, dict):
+        check.problem(path, "[retention] must be a table")
+        return default
+    check.unknown_keys(raw, _RETENTION_KEYS, path)
+    cap: RetentionRule | None = default.amazon_cap
+    if "amazon_cap" in raw:
+        text = raw["amazon_cap"]
+        cap = None if text == "none" else _retention(text, path + ("amazon_cap",), check)
+        if cap is not None and not _ends_by_delivery(cap):
+            check.problem(
+                path + ("amazon_cap",),
+                f"amazon_cap must end within {AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY} days after delivery"
+                f' (Amazon DPP §2.1) — e.g. "{AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY} days after delivered"',
+            )
+    buffer = raw.get("delivery_buffer_days", default.delivery_buffer_days)
+    if not isinstance(buffer, int) or isinstance(buffer, bool) or not 0 <= buffer <= 90:
+        check.problem(path + ("delivery_buffer_days",), "delivery_buffer_days must be a whole number from 0 to 90")
+        buffer = default.delivery_buffer_days
+    years = raw.get("tax_years", {})
+    tax_years: dict[str, int] = {}
+    if not isinstance(years, dict):
+        check.problem(path + ("tax_years",), "tax_years must be a table such as { DE = 10, US = 7 }")
+    else:
+        for country, count in years.items():
+            if not re.fullmatch(r"[A-Z]{2}", country) or not isinstance(count, int) or not 1 <= count <= 30:
+                check.problem(path + ("tax_years",), f"tax_years.{country} must be 1 to 30 years for an ISO"
+                              " country code such as DE", country)  # fmt: skip
+                continue
+            tax_years[country] = count
+    return RetentionSettings(amazon_cap=cap, delivery_buffer_days=buffer, tax_years=tax_years)
+
+
+def _ends_by_delivery(rule: RetentionRule) -> bool:
+    return (
+        not rule.is_until
+        and rule.event in EVENTS_NOT_AFTER_DELIVERY
+        and rule.approx_days() <= AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY
+    )
+
+
+def _check_amazon_retention(purposes: dict[str, Purpose], settings: RetentionSettings, check: _Checker) -> None:
+    """DPP §2.1: Amazon PII no longer than 30 days after delivery, unless the law requires it."""
+    if settings.amazon_cap is not None:
+        return
+    for purpose in purposes.values():
+        if (
+            "amazon" in purpose.sources
+            and purpose.legal_basis is not LegalBasis.LEGAL_OBLIGATION
+            and not _ends_by_delivery(purpose.retention)
+        ):
+            check.problem(
+                ("purposes", purpose.key, "retention"),
+                f"purpose '{purpose.key}' would keep Amazon PII '{purpose.retention.text}', which can last longer"
+                f" than {AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY} days after delivery (Amazon DPP §2.1) — set"
+                f' [retention] amazon_cap = "{AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY} days after delivered",'
+                " end the rule by delivery, or make it a legal_obligation purpose",
+            )
 
 
 def _quality(raw: object, check: _Checker) -> OnInvalid:

@@ -85,6 +85,25 @@ class Role:
     grants: dict[str, dict[str, Access]] = field(default_factory=dict)
 
 
+# Events that come no later than delivery: a rule counted from them cannot outlast delivery + N.
+EVENTS_NOT_AFTER_DELIVERY = frozenset({"collected", "purchased", "shipped", "delivered"})
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """[retention]: what holds across purposes."""
+
+    # Amazon DPP §2.1: Amazon-sourced fields outside a legal-obligation purpose are deleted at
+    # the latest by this rule, whatever the purpose's own rule says. None: no cap (then every
+    # purpose using Amazon data must itself end within 30 days after delivery).
+    amazon_cap: RetentionRule | None = RetentionRule(text="30 days after delivered", event="delivered", amount=30,
+                                                     unit="days")  # fmt: skip
+    # Delivery date unknown: the latest promised delivery, else the ship date plus this many days.
+    delivery_buffer_days: int = 14
+    # Legal-obligation purposes keep their fields this many years in the shop's country.
+    tax_years: dict[str, int] = field(default_factory=dict)
+
+
 class OnInvalid(StrEnum):
     FLAG = "flag"  # store the value, marked as failing validation
     REJECT = "reject"  # do not store the value
@@ -98,6 +117,7 @@ class Policy:
     sha256: str
     text: str
     on_invalid: OnInvalid = OnInvalid.FLAG
+    retention: RetentionSettings = RetentionSettings()
 
     def purpose(self, key: str) -> Purpose:
         try:

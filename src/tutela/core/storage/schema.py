@@ -90,6 +90,13 @@ record = Table(
     Column("due_basis", String(240), nullable=True),
     UniqueConstraint("customer_id", "purpose"),
     Index(None, "due_at"),
+    # Records whose due time is not computed yet (new ones): found without a scan.
+    Index(
+        "ix_record_due_uncomputed",
+        "customer_id",
+        sqlite_where=text("due_basis IS NULL"),
+        postgresql_where=text("due_basis IS NULL"),
+    ),
     Index(
         None,
         "email_index",
@@ -254,6 +261,14 @@ return_case = Table(
     UniqueConstraint("channel", "return_key"),
     Index(None, "order_ref"),
     Index(None, "customer_id"),
+)
+
+retention_stale = Table(
+    "retention_stale",
+    metadata,
+    # Customers whose events changed (an order delivered, a return closed): due times to recompute.
+    Column("customer_id", ID, primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 legal_hold = Table(
