@@ -14,11 +14,18 @@ from tests.conftest import OWNER
 from tests.helpers import count, execute, rows
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
-from tutela.core.errors import HoldAlreadyReleased, InvalidValue, OrderNotFound, PersonalDataInText
+from tutela.core.errors import (
+    HoldAlreadyReleased,
+    ImportFileInvalid,
+    InvalidValue,
+    OrderNotFound,
+    PersonalDataInText,
+    RevocationNotComplete,
+)
 from tutela.core.policy import default_policy_text, parse_policy
 from tutela.core.record_codec import Entry, categories_mask, decode, encode
 from tutela.core.taxonomy import CATEGORIES
-from tutela.services import holds, importing, retention, retention_apply, retention_plan
+from tutela.services import amazon_revocation, holds, importing, retention, retention_apply, retention_plan
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -239,3 +246,34 @@ def test_two_appliers_delete_every_due_field_exactly_once(
     seen = [cid for receipt in receipts for cid in receipt["customers"]]
     assert len(seen) == len(set(seen)) == 60
     assert count(store, "record") == 0
+
+
+def test_amazon_revocation_deletes_every_amazon_field_and_certifies(
+    store: Context, imported: list[str], tmp_path: Path
+) -> None:
+    own = write_table(tmp_path / "shopify.csv", ["Email", "First Name", "Last Name", "Accepts Email Marketing"], [
+        {"Email": "lin@example.cn", "First Name": "Lin", "Last Name": "Wei", "Accepts Email Marketing": "yes"},
+    ], delimiter=",")  # fmt: skip
+    importing.import_file(store, actor=OWNER, path=own)
+    before = amazon_revocation.amazon_fields(store)
+    assert sum(before.values()) > 0
+    revocation = amazon_revocation.revoke(store, actor=OWNER)
+    assert amazon_revocation.revoke(store, actor=OWNER).id == revocation.id  # asking again changes nothing
+    assert amazon_revocation.complete_if_done(store, actor=OWNER) is None  # Amazon fields still there
+    with pytest.raises(RevocationNotComplete):
+        amazon_revocation.certificate_of(store, revocation.id)
+    result = retention_apply.apply(store, actor=OWNER)
+    assert result.fields_deleted == sum(before.values())
+    certificate = amazon_revocation.complete_if_done(store, actor=OWNER)
+    assert certificate is not None
+    assert certificate.fields_deleted == before
+    assert certificate.amazon_fields_remaining == 0
+    assert certificate.customers_shredded == 2
+    assert certificate.customers_remaining == 1  # the own-shop customer
+    assert certificate.receipts == result.receipts
+    assert amazon_revocation.amazon_fields(store) == {}
+    assert "Ada" not in certificate.to_json() and "marketplace" not in certificate.to_json()
+    with pytest.raises(ImportFileInvalid, match="revoked"):
+        importing.import_file(store, actor=OWNER, path=write_table(
+            tmp_path / "again.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000005-0000005", "1005")]
+        ))  # fmt: skip

@@ -29,7 +29,7 @@ from tutela.core.gc_pause import collect_now, cycle_collector_paused
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.grouped import TransactionGroup
 from tutela.core.storage.schema import import_run
-from tutela.services import audit
+from tutela.services import amazon_revocation, audit
 from tutela.services.column_maps import load_column_map
 from tutela.services.context import Context
 from tutela.services.import_batch import BatchApplier
@@ -163,6 +163,8 @@ def import_file(
     table = _open(path, encoding=encoding, source=source, column_map=column_map)
     try:
         spec = table.spec
+        if spec.source == "amazon":
+            amazon_revocation.refuse_amazon_data(ctx)
         # The same file read through another column map is another import.
         run_key = sha if column_map is None else hashlib.sha256((sha + file_sha256(column_map)).encode()).hexdigest()
         previous = _run_by_key(ctx, run_key)
