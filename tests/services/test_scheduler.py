@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+from tests.conftest import OWNER
 from tests.helpers import rows
+from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
-from tutela.services import scheduler
+from tutela.core.errors import ConfigInvalid
+from tutela.core.settings import load_settings
+from tutela.services import importing, scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -59,7 +66,10 @@ def test_a_failing_job_is_audited_and_retried_when_due(store: Context, clock: Fi
 
 
 def test_the_daily_checkpoint_job(store: Context) -> None:
-    assert scheduler.run_due(store, scheduler.DEFAULT_JOBS, holder="a") == ["audit.checkpoint"]
+    assert scheduler.run_due(store, scheduler.default_jobs(store.settings), holder="a") == [
+        "audit.checkpoint",
+        "retention.apply",
+    ]
     assert rows(store, "SELECT count(*) FROM audit_checkpoint")[0][0] == 1
 
 
@@ -70,3 +80,22 @@ def test_the_ticker_runs_due_jobs_and_stops(store: Context) -> None:
     ticker.start()
     assert ran.wait(timeout=30)
     ticker.stop()
+
+
+def test_the_retention_job_deletes_what_is_due(store: Context, clock: FixedClock, tmp_path: Path) -> None:
+    path = write_table(tmp_path / "unshipped.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000001-0000001", "1001")])
+    importing.import_file(store, actor=OWNER, path=path)
+    jobs = [j for j in scheduler.default_jobs(store.settings) if j.name == "retention.apply"]
+    assert scheduler.run_due(store, jobs, holder="a") == ["retention.apply"]
+    assert rows(store, "SELECT count(*) FROM record")[0][0] == 1  # not due yet
+    clock.advance(timedelta(days=40))
+    assert scheduler.run_due(store, jobs, holder="a") == ["retention.apply"]
+    assert rows(store, "SELECT count(*) FROM record")[0][0] == 0
+    (receipt,) = rows(store, "SELECT actor FROM audit_event WHERE action = 'retention.delete'")
+    assert receipt.actor == "system"
+
+
+def test_the_retention_interval_is_a_setting() -> None:
+    assert load_settings(environ={"TUTELA_RETENTION_INTERVAL_MINUTES": "15"}).retention_interval_minutes == 15
+    with pytest.raises(ConfigInvalid, match="TUTELA_RETENTION_INTERVAL_MINUTES"):
+        load_settings(environ={"TUTELA_RETENTION_INTERVAL_MINUTES": "0"})

@@ -33,6 +33,7 @@ class Settings:
     database_url: str | None = None
     master_key: Secret | None = field(default=None, repr=False)
     busy_timeout_ms: int = 5000
+    retention_interval_minutes: int = 60  # how often `serve` deletes what is due
 
     @property
     def key_file(self) -> Path:
@@ -82,9 +83,16 @@ def load_settings(
             "TUTELA_BUSY_TIMEOUT_MS must be a whole number of milliseconds",
             hint="unset it or set e.g. 5000",
         ) from None
+    interval_text = env.get("TUTELA_RETENTION_INTERVAL_MINUTES", "60")
+    if not interval_text.isdigit() or not 1 <= int(interval_text) <= 1440:
+        raise ConfigInvalid(
+            "TUTELA_RETENTION_INTERVAL_MINUTES must be a whole number of minutes from 1 to 1440",
+            hint="unset it for hourly, or set e.g. 15",
+        )
     return Settings(
         data_dir=chosen_dir,
         database_url=url,
         master_key=Secret(raw_key) if raw_key else None,
         busy_timeout_ms=busy_timeout,
+        retention_interval_minutes=int(interval_text),
     )

@@ -14,9 +14,10 @@ from sqlalchemy import insert, select, update
 
 from tutela.core.actor import SYSTEM
 from tutela.core.errors import TutelaError
+from tutela.core.settings import Settings
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import job_lease
-from tutela.services import audit
+from tutela.services import amazon_revocation, audit, retention_apply
 from tutela.services.context import Context
 
 
@@ -78,7 +79,22 @@ def _daily_checkpoint(ctx: Context) -> None:
     audit.checkpoint(ctx, SYSTEM)
 
 
-DEFAULT_JOBS = [Job(name="audit.checkpoint", every=timedelta(days=1), run=_daily_checkpoint)]
+def _retention(ctx: Context) -> None:
+    """Delete what is due (receipts in the audit log); certify an Amazon revocation once done."""
+    retention_apply.apply(ctx, actor=SYSTEM)
+    amazon_revocation.complete_if_done(ctx, actor=SYSTEM)
+
+
+def default_jobs(settings: Settings) -> list[Job]:
+    return [
+        Job(name="audit.checkpoint", every=timedelta(days=1), run=_daily_checkpoint),
+        Job(
+            name="retention.apply",
+            every=timedelta(minutes=settings.retention_interval_minutes),
+            run=_retention,
+            lease=timedelta(hours=2),
+        ),
+    ]
 
 
 class Ticker:

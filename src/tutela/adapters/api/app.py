@@ -40,7 +40,9 @@ def create_app(
         ctx = context or open_store(settings, clock or SystemClock(), actor=SYSTEM)
         app.state.tutela = ctx
         app.state.import_workers = []
-        ticker = scheduler.Ticker(ctx, scheduler.DEFAULT_JOBS, holder=f"{socket.gethostname()}:{os.getpid()}")
+        ticker = scheduler.Ticker(
+            ctx, scheduler.default_jobs(ctx.settings), holder=f"{socket.gethostname()}:{os.getpid()}"
+        )
         if run_jobs:
             ticker.start()
             resumed = importing.resume_uploads(ctx, actor=SYSTEM)
