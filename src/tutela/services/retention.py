@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, select
 from tutela.core.policy import Policy
 from tutela.core.record_codec import decode
 from tutela.core.retention_due import CustomerEvents, Due, DueCalculator, OrderDates, ReturnDates, Scope
-from tutela.core.storage.bulk import db_value, select_in
+from tutela.core.storage.bulk import db_value, put_meta, select_in
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import amazon_revocation, meta, record, retention_stale
 from tutela.services.context import Context
@@ -46,16 +46,6 @@ def mark_stale(connection: Connection, customer_ids: Iterable[str]) -> None:
             f"INSERT INTO retention_stale (customer_id) VALUES ({marker}) ON CONFLICT DO NOTHING",  # noqa: S608
             rows,
         )
-
-
-def put_meta(connection: Connection, key: str, value: str) -> None:
-    """Set a store-wide value; safe when two servers set it at once."""
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(
-        f"INSERT INTO meta (key, value) VALUES ({marker}, {marker}) "  # noqa: S608 - fixed names
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
 
 
 @dataclass(frozen=True)

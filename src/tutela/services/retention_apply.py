@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from tutela.core.actor import Actor
 from tutela.core.record_codec import categories_mask, decode, encode
-from tutela.core.storage.bulk import db_value, select_in
+from tutela.core.storage.bulk import db_value, put_meta, select_in
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import customer, legal_hold, meta, order_link, record, tombstone
 from tutela.services import audit, retention, tombstones
@@ -57,12 +57,16 @@ def apply(ctx: Context, *, actor: Actor, batch_customers: int = 1000, max_batche
     result = ApplyResult()
     _check_clock(ctx, actor, now, result)
     result.holds_expired = expire_holds(ctx, actor=actor, now=now)
-    while max_batches is None or result.batches < max_batches:
+    empty_takes = 0
+    while (max_batches is None or result.batches < max_batches) and empty_takes < 3:
         with transaction(ctx.engine) as connection:
             customers = _take_customers(connection, now, batch_customers)
             if not customers:
                 break
             shredded = _delete_batch(connection, ctx, actor, customers, now=now, result=result)
+        if shredded is None:  # another server finished these customers between our query and our lock
+            empty_takes += 1
+            continue
         tombstones.append_many(ctx, shredded, now)
         result.batches += 1
     return result
@@ -81,7 +85,7 @@ def _check_clock(ctx: Context, actor: Actor, now: datetime, result: ApplyResult)
                 details={"last_run_at": last.isoformat(), "now": now.isoformat()},
             )])  # fmt: skip
             return
-        retention.put_meta(connection, _LAST_RUN_KEY, now.isoformat())
+        put_meta(connection, _LAST_RUN_KEY, now.isoformat())
 
 
 def expire_holds(ctx: Context, *, actor: Actor, now: datetime) -> list[int]:
@@ -113,20 +117,27 @@ def _take_customers(connection: Connection, now: datetime, limit: int) -> list[s
     due = _DUE_UNHELD.format(m=marker)
     if connection.dialect.name == "postgresql":
         # Lock whole customers, skipping those another server is deleting right now.
-        sql = f"SELECT id FROM customer WHERE id IN ({due}) ORDER BY id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED"  # noqa: S608
+        sql = (
+            f"SELECT id FROM customer WHERE wrapped_dek IS NOT NULL AND id IN ({due}) "  # noqa: S608 - fixed SQL
+            f"ORDER BY id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED"
+        )
     else:  # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every other writer
         sql = f"{due} LIMIT {int(limit)}"
     return [str(c) for (c,) in connection.exec_driver_sql(sql, (at, at)).cursor.fetchall()]
 
 
 def _delete_batch(
-    connection: Connection, ctx: Context, actor: Actor, customers: Sequence[str], *, now: datetime, result: ApplyResult
-) -> list[str]:
+    connection: Connection, ctx: Context, actor: Actor, taken: Sequence[str], *, now: datetime, result: ApplyResult
+) -> list[str] | None:
+    """None when none of the taken customers has anything due any more."""
     at = db_value(connection, now)
     rows = select_in(
         connection, "SELECT id, customer_id, purpose, fields, due_scope FROM record WHERE due_at <= ? "
-        "AND customer_id IN ({})", customers, fixed=(at,),
+        "AND customer_id IN ({})", taken, fixed=(at,),
     )  # fmt: skip
+    customers = sorted({str(row[1]) for row in rows})
+    if not customers:
+        return None
     counts: dict[str, dict[str, int]] = {}
     deleted: list[int] = []
     trimmed: list[tuple[bytes, int, int]] = []

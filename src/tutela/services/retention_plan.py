@@ -167,11 +167,12 @@ def _plan_stored(connection: Connection, result: Plan, holds: dict[str, Held]) -
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     horizon, now = db_value(connection, result.until), db_value(connection, result.generated_at)
     day = _day(connection)
-    not_held = _NOT_HELD.format(now=marker)
+    # Without a hold in force (the usual case) every row is counted: no per-row hold lookup.
+    not_held, held_params = (_NOT_HELD.format(now=marker), (now,)) if holds else ("1 = 1", ())
     rows = connection.exec_driver_sql(
         f"SELECT purpose, categories, {day}, min(due_at), count(*) FROM record "  # noqa: S608 - fixed SQL
         f"WHERE due_at <= {marker} AND due_scope = 'all' AND {not_held} GROUP BY purpose, categories, {day}",
-        (horizon, now),
+        (horizon, *held_params),
     ).cursor.fetchall()
     for purpose, mask, _, first, count in rows:
         due_at = retention.utc(first)
@@ -181,7 +182,7 @@ def _plan_stored(connection: Connection, result: Plan, holds: dict[str, Held]) -
     mixed = connection.exec_driver_sql(
         f"SELECT purpose, fields, due_at FROM record WHERE due_at <= {marker} AND due_scope = 'amazon'"  # noqa: S608
         f" AND {not_held}",
-        (horizon, now),
+        (horizon, *held_params),
     ).cursor.fetchall()
     for purpose, blob, due in mixed:
         amazon = [e.category for e in decode(bytes(blob)) if e.source == "amazon"]

@@ -9,8 +9,9 @@ import json
 import os
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
+from tutela.core.storage.bulk import put_meta
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import meta
 from tutela.services.context import Context
@@ -45,9 +46,7 @@ def _journal_size(ctx: Context) -> int:
 def _mark_seen(ctx: Context) -> None:
     size = str(_journal_size(ctx))
     with transaction(ctx.engine) as connection:
-        updated = connection.execute(update(meta).where(meta.c.key == _SEEN_KEY).values(value=size)).rowcount
-        if not updated:
-            connection.execute(insert(meta).values(key=_SEEN_KEY, value=size))
+        put_meta(connection, _SEEN_KEY, size)
 
 
 def journalled_ids_if_grown(ctx: Context) -> set[str] | None:

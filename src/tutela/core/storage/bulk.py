@@ -59,3 +59,13 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
     connection.exec_driver_sql(sql, list(rows))
+
+
+def put_meta(connection: Connection, key: str, value: str) -> None:
+    """Set a store-wide value in `meta`; safe when two servers set it at once."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO meta (key, value) VALUES ({marker}, {marker}) "  # noqa: S608 - fixed names
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
