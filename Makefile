@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import bench-api clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,6 @@ bench-import: $(STAMP)
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/api_load.py
+
+bench-retention: $(STAMP)
+	$(BIN)/python bench/retention.py
