@@ -271,6 +271,62 @@ retention_stale = Table(
     sqlite_with_rowid=False,
 )
 
+consent_notice = Table(
+    "consent_notice",
+    metadata,
+    # The exact wording a customer saw when asked, by purpose and version: grants point here.
+    Column("purpose", KEY, primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("wording", Text, nullable=False),
+    Column("wording_sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", KEY, nullable=False),
+)
+
+consent_event = Table(
+    "consent_event",
+    metadata,
+    # Append-only: the consent ledger. The current state is derived from these, in id order.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=False),
+    Column("purpose", KEY, nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("kind", String(10), nullable=False),  # granted | withdrawn | expired
+    Column("at", UtcDateTime, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("notice_version", String(32), nullable=True),
+    Column("wording_sha256", String(64), nullable=True),
+    Column("evidence_sha256", String(64), nullable=True),  # a file's hash (an export, a signed form)
+    Column("client_sha256", String(64), nullable=True),  # keyed hash of IP and user agent (web)
+    Column("actor", KEY, nullable=False),
+    Index(None, "customer_id", "purpose", "channel"),
+)
+
+consent_state = Table(
+    "consent_state",
+    metadata,
+    # The ledger's current answer per customer, purpose and channel (kept with each event).
+    Column("customer_id", ID, ForeignKey("customer.id"), primary_key=True),
+    Column("purpose", KEY, primary_key=True),
+    Column("channel", String(8), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("event_id", ID_INT, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "purpose", "channel", "state"),
+)
+
+sale_share_opt_out = Table(
+    "sale_share_opt_out",
+    metadata,
+    # CCPA: the customer opted out of sale/share (a Global Privacy Control signal, a request).
+    Column("customer_id", ID, ForeignKey("customer.id"), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("client_sha256", String(64), nullable=True),
+)
+
 legal_hold = Table(
     "legal_hold",
     metadata,
