@@ -4,20 +4,20 @@ stored copy, keeping each copy's source so that an Amazon buyer stays attributed
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import select, update
 
 from tutela.core.actor import Actor
 from tutela.core.errors import AccessDenied, CategoryNotDeclared, InvalidValue
 from tutela.core.policy import Access
-from tutela.core.record_codec import Entry, categories_mask, decode, encode
+from tutela.core.record_codec import Entry, decode, encode
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import customer, record
 from tutela.services import audit
 from tutela.services.context import Context
 from tutela.services.customer_rows import load_live_customer, open_dek
-from tutela.services.field_input import Prepared, index_digests, prepare_value
+from tutela.services.field_input import index_digests, prepare_value
+from tutela.services.purpose_record import put_fields
 
 
 def rectify(ctx: Context, *, actor: Actor, purpose: str, customer_id: str, fields: Mapping[str, str]) -> list[str]:
@@ -71,7 +71,8 @@ def rectify(ctx: Context, *, actor: Actor, purpose: str, customer_id: str, field
             )
         if missing:
             items = [prepared[c] for c in sorted(missing)]
-            _add_to_record(connection, ctx=ctx, customer_id=customer_id, purpose=purpose, dek=dek, items=items, now=now)
+            put_fields(connection, ctx=ctx, customer_id=customer_id, purpose=purpose, source="manual", dek=dek,
+                       items=items, now=now)  # fmt: skip
         connection.execute(update(customer).where(customer.c.id == customer_id).values(updated_at=now))
         event = audit.Event(
             action="customer.rectify",
@@ -82,33 +83,3 @@ def rectify(ctx: Context, *, actor: Actor, purpose: str, customer_id: str, field
         )
         audit.record(connection, ctx, actor, [event])
     return list(prepared)
-
-
-def _add_to_record(
-    connection: Connection,
-    *,
-    ctx: Context,
-    customer_id: str,
-    purpose: str,
-    dek: bytes,
-    items: list[Prepared],
-    now: datetime,
-) -> None:
-    """New categories (entered by hand) into the customer's record for `purpose`."""
-    existing = connection.execute(
-        select(record.c.id, record.c.fields, record.c.email_index, record.c.phone_index).where(
-            record.c.customer_id == customer_id, record.c.purpose == purpose
-        )
-    ).first()
-    entries = decode(existing.fields) if existing else []
-    entries += [
-        Entry(i.category, "manual", ctx.keyring.seal_field(dek, customer_id, i.category, purpose, i.value))
-        for i in items
-    ]
-    digests = {k: v for k, v in index_digests(ctx, items).items() if v}
-    mask = categories_mask([e.category for e in entries])
-    values = {"fields": encode(entries), "categories": mask, "updated_at": now, **digests}
-    if existing is None:
-        connection.execute(insert(record).values(customer_id=customer_id, purpose=purpose, created_at=now, **values))
-    else:
-        connection.execute(update(record).where(record.c.id == existing.id).values(**values))
