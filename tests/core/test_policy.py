@@ -53,9 +53,9 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
 def test_marketing_may_not_use_amazon_data() -> None:
     text = DEFAULT.replace(
         'sources = ["shopify", "own_shop", "manual"]       # never amazon: AUP §4.2\n'
-        'retention = "until consent_withdrawn"\nmarketing = true\n\n[purposes.marketing_sms]',
-        'sources = ["amazon", "shopify"]\nretention = "until consent_withdrawn"\nmarketing = true\n\n'
-        "[purposes.marketing_sms]",
+        'retention = "until consent_withdrawn"\nmarketing = true\nconsent_valid_for',
+        'sources = ["amazon", "shopify"]\nretention = "until consent_withdrawn"\nmarketing = true\nconsent_valid_for',
+        1,
     )
     (problem,) = problems_of(text)
     assert "AUP §4.2" in problem
@@ -103,6 +103,14 @@ def test_retention_settings_are_read() -> None:
         (('amazon_cap = "30 days after delivered"', 'amazon_cap = "60 days after delivered"'), "DPP §2.1"),
         (('amazon_cap = "30 days after delivered"', 'amazon_cap = "30 days after return_closed"'), "DPP §2.1"),
         (("delivery_buffer_days = 14", "delivery_buffer_days = -1"), "delivery_buffer_days must be"),
+        (('consent_valid_for = "24 months"', 'consent_valid_for = "two years"'), "consent_valid_for must read"),
+        (
+            (
+                'retention = "30 days after delivered"',
+                'retention = "30 days after delivered"\nconsent_valid_for = "1 years"',
+            ),
+            "only applies to a purpose whose legal_basis is consent",
+        ),
         (("DE = 10,", "Germany = 10,"), "tax_years.Germany"),
         (
             ('returns = { plain = ["user.name"]', 'returns = { plain = ["user.behavior.purchase_history"]'),

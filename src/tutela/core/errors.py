@@ -215,3 +215,9 @@ class RevocationNotComplete(TutelaError):
     """An Amazon revocation whose deletion has not finished: no certificate yet."""
 
     code = "amazon.revocation_pending"
+
+
+class LinkInvalid(TutelaError):
+    """A public link that is forged, altered or expired: the same answer for all three."""
+
+    code = "link.invalid"

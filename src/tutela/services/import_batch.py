@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from tutela.core.actor import SYSTEM, Actor
 from tutela.core.formats.model import ParsedRow
 from tutela.core.formats.spec import FormatSpec
 from tutela.core.policy.model import OnInvalid
@@ -21,7 +22,7 @@ from tutela.core.record_codec import Entry, categories_mask, decode, encode, enc
 from tutela.core.storage.bulk import db_time, db_value, insert_rows, select_in
 from tutela.core.storage.schema import customer, record
 from tutela.core.taxonomy import CATEGORIES, IndexKind
-from tutela.services import retention
+from tutela.services import consent, retention
 from tutela.services.context import Context
 from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
@@ -76,8 +77,13 @@ class _RowPlan:
 
 
 class BatchApplier:
-    def __init__(self, ctx: Context, *, spec: FormatSpec, router: Router, run_id: int | None, tally: Tally) -> None:
+    def __init__(
+        self, ctx: Context, *, spec: FormatSpec, router: Router, run_id: int | None, tally: Tally,
+        actor: Actor = SYSTEM, file_sha256: str = "",
+    ) -> None:  # fmt: skip
         self.ctx = ctx
+        self.actor = actor
+        self.file_sha256 = file_sha256
         self.spec = spec
         self.router = router
         self.run_id = run_id
@@ -181,6 +187,10 @@ class BatchApplier:
         self.orders.write_orders(connection, facts, known_orders, now)
         self.orders.write_returns(connection, facts, now)
         self.orders.write_consents(connection, facts, at)
+        if self.run_id is not None:  # not on a dry run
+            flags = [(cid, f.purpose, f.channel, f.granted) for row, cid in facts if cid for f in row.consents]
+            self.tally.consent_events_new += consent.record_imported(connection, self.ctx, self.actor, flags,
+                                                                     self.file_sha256)  # fmt: skip
 
     def _existing_customers(
         self, connection: Connection, plans: list[_RowPlan]

@@ -20,6 +20,7 @@ class Tally:
     order_lines_new: int = 0
     returns_new: int = 0
     consent_evidence_new: int = 0
+    consent_events_new: int = 0  # ledger events (only changes of answer)
     fields_stored: dict[str, dict[str, int]] = field(default_factory=dict)
     columns_dropped: dict[str, dict[str, Any]] = field(default_factory=dict)
     invalid_values: list[dict[str, Any]] = field(default_factory=list)
@@ -59,7 +60,8 @@ class Tally:
     def batch_counts(self, before: Tally) -> dict[str, int]:
         """What one batch added, for its audit event."""
         names = ("rows_read", "customers_new", "customers_matched", "customers_updated", "orders_new",
-                 "orders_updated", "order_lines_new", "returns_new", "consent_evidence_new")  # fmt: skip
+                 "orders_updated", "order_lines_new", "returns_new", "consent_evidence_new",
+                 "consent_events_new")  # fmt: skip
         return {n: getattr(self, n) - getattr(before, n) for n in names}
 
     def copy(self) -> Tally:

@@ -253,7 +253,7 @@ class _Run:
     def real(self, run_id: int, resume_from: int, max_batches: int | None) -> None:
         self.run_id = run_id
         applier = BatchApplier(self.ctx, spec=self.spec, router=Router(self.ctx.policy, self.spec.source),
-                               run_id=run_id, tally=self.tally)  # fmt: skip
+                               run_id=run_id, tally=self.tally, actor=self.actor, file_sha256=self.sha)  # fmt: skip
         group = TransactionGroup(self.ctx.engine, batches=_BATCHES_PER_COMMIT)
         try:
             for done, batch in enumerate(self._batches(resume_from)):

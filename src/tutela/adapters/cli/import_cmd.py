@@ -127,7 +127,7 @@ def _render(report: dict[str, Any]) -> None:
     out.print(f"{mode}[bold]{report['file']}[/] — {report['format']} ({report['source']})")
     counts = Table("", "count", show_header=False, box=None)
     for key in ("rows_read", "customers_new", "customers_matched", "customers_updated", "orders_new",
-                "orders_updated", "order_lines_new", "returns_new", "consent_evidence_new",
+                "orders_updated", "order_lines_new", "returns_new", "consent_evidence_new", "consent_events_new",
                 "invalid_values_total", "rows_rejected_total"):  # fmt: skip
         counts.add_row(key.replace("_", " "), f"{report.get(key, 0):,}")
     out.print(counts)

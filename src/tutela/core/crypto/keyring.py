@@ -86,6 +86,8 @@ class Keyring:
     index_root: bytes = field(repr=False)
     _index_macs: dict[IndexKind, Mac] = field(init=False, repr=False, compare=False)
     _fingerprint_mac: Mac = field(init=False, repr=False, compare=False)
+    _link_mac: Mac = field(init=False, repr=False, compare=False)
+    _client_mac: Mac = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keks or any(len(k) != KEY_BYTES for k in self.keks.values()):
@@ -95,6 +97,8 @@ class Keyring:
                 "the keyring's index root is not 256 bits", hint="restore the key file from your backup"
             )
         object.__setattr__(self, "_fingerprint_mac", Mac(hkdf(self.index_root, b"tutela/fingerprint/v1")))
+        object.__setattr__(self, "_link_mac", Mac(hkdf(self.index_root, b"tutela/public-link/v1")))
+        object.__setattr__(self, "_client_mac", Mac(hkdf(self.index_root, b"tutela/web-client/v1")))
         object.__setattr__(
             self,
             "_index_macs",
@@ -235,6 +239,14 @@ class Keyring:
     def open_secret(self, label: str, envelope: bytes) -> bytes:
         key = hkdf(self.index_root, b"tutela/store-secrets/v1")
         return _open(key, envelope, b"tutela.secret.v1" + _SEP + label.encode())
+
+    def link_mac(self, message: bytes) -> bytes:
+        """Signs a customer's public link (preference centre, unsubscribe): 16 bytes."""
+        return self._link_mac.digest(message)[:16]
+
+    def client_digest(self, text: str) -> str:
+        """A keyed hash of a web client's IP address and user agent: proof without the values."""
+        return self._client_mac.digest(text.encode("utf-8")).hex()
 
     def checkpoint_mac(self, message: bytes) -> bytes:
         return hmac_sha256(hkdf(self.index_root, b"tutela/audit-checkpoint/v1"), message)

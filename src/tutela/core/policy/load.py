@@ -39,7 +39,9 @@ _PURPOSE_KEYS = {
     "retention",
     "marketing",
     "restricted",
+    "consent_valid_for",
 }
+_PERIOD = re.compile(r"^\s*(?P<amount>\d+)\s+(?P<unit>days?|months?|years?)\s*$")
 _ROLE_KEYS = {"description", "access"}
 _SHOP_KEYS = {"name", "country", "privacy_contact"}
 _TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality", "retention"}
@@ -278,10 +280,29 @@ def _purposes(raw: object, check: _Checker) -> dict[str, Purpose]:
             retention=_retention(table.get("retention"), path + ("retention",), check),
             marketing=marketing,
             restricted=bool(table.get("restricted", False)),
+            consent_valid_for=_period(table, path, check),
         )
         _check_amazon_rules(purpose, path, check, basis_known=basis_text in {b.value for b in LegalBasis})
         purposes[key] = purpose
     return purposes
+
+
+def _period(table: dict[str, Any], path: tuple[str, ...], check: _Checker) -> tuple[int, str] | None:
+    raw = table.get("consent_valid_for")
+    if raw is None:
+        return None
+    match = _PERIOD.match(raw) if isinstance(raw, str) else None
+    if match is None or int(match.group("amount")) < 1:
+        check.problem(
+            path + ("consent_valid_for",), "consent_valid_for must read '<N> days|months|years', e.g. '24 months'"
+        )
+        return None
+    if table.get("legal_basis") != LegalBasis.CONSENT.value:
+        check.problem(
+            path + ("consent_valid_for",), "consent_valid_for only applies to a purpose whose legal_basis is consent"
+        )
+    unit = match.group("unit")
+    return int(match.group("amount")), unit if unit.endswith("s") else unit + "s"
 
 
 def _check_amazon_rules(purpose: Purpose, path: tuple[str, ...], check: _Checker, *, basis_known: bool) -> None:

@@ -75,6 +75,8 @@ class Purpose:
     retention: RetentionRule
     marketing: bool = False
     restricted: bool = False  # fields stored under it are visible under this purpose only
+    # Consent purposes: a grant lapses after this long unless re-confirmed (None: it does not lapse).
+    consent_valid_for: tuple[int, str] | None = None  # (amount, "days" | "months" | "years")
 
 
 @dataclass(frozen=True)
