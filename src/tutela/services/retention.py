@@ -82,8 +82,12 @@ def store_due(connection: Connection, computed: Sequence[Computed]) -> None:
         return
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(
-        f"UPDATE record SET due_at = {marker}, due_scope = {marker}, due_basis = {marker} WHERE id = {marker}",  # noqa: S608
-        [(db_value(connection, due.at), due.scope.value, due.basis, ref) for ref, _, _, _, due, _ in computed],
+        f"UPDATE record SET due_at = {marker}, due_scope = {marker}, due_basis = {marker}, "  # noqa: S608
+        f"due_untrusted = {marker} WHERE id = {marker}",
+        [
+            (db_value(connection, due.at), due.scope.value, due.basis, due.untrusted_dates > 0, ref)
+            for ref, _, _, _, due, _ in computed
+        ],
     )
 
 

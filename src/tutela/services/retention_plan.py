@@ -23,7 +23,6 @@ from tutela.services import retention
 from tutela.services.context import Context
 
 OVERDUE_GRACE = timedelta(hours=1)  # apply runs hourly: due longer ago than this is overdue
-UNTRUSTED_MARK = "set aside"  # in a basis: an event date was in the future or before the purchase
 _BITS = [(c.bit, c.key) for c in CATEGORIES.values()]
 
 
@@ -189,12 +188,13 @@ def _plan_stored(connection: Connection, result: Plan, holds: dict[str, Held]) -
         due_at = retention.utc(due)
         assert due_at is not None
         result._place(str(purpose), amazon, due_at, 1)
+    # After the refresh nothing is uncomputed: a NULL due time is a record waiting for an event.
     waiting = connection.exec_driver_sql(
-        "SELECT purpose, count(*) FROM record WHERE due_at IS NULL AND due_basis IS NOT NULL GROUP BY purpose"
+        "SELECT purpose, count(*) FROM record WHERE due_at IS NULL GROUP BY purpose"
     ).cursor.fetchall()
     result.waiting = {str(p): int(n) for p, n in waiting}
     result.untrusted_records = int(connection.execute(
-        select(func.count()).select_from(record).where(record.c.due_basis.like(f"%{UNTRUSTED_MARK}%"))
+        select(func.count()).select_from(record).where(record.c.due_untrusted)
     ).scalar() or 0)  # fmt: skip
     _count_held(connection, result, holds)
 

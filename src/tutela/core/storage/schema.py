@@ -89,7 +89,8 @@ record = Table(
     Column("due_scope", String(8), nullable=True),
     Column("due_basis", String(240), nullable=True),
     UniqueConstraint("customer_id", "purpose"),
-    Index(None, "due_at"),
+    # Covers the plan's grouping and apply's choice of customers: no row is read for either.
+    Index("ix_record_due", "due_at", "due_scope", "purpose", "categories", "customer_id"),
     # Records whose due time is not computed yet (new ones): found without a scan.
     Index(
         "ix_record_due_uncomputed",
@@ -108,6 +109,14 @@ record = Table(
         "phone_index",
         sqlite_where=text("phone_index IS NOT NULL"),
         postgresql_where=text("phone_index IS NOT NULL"),
+    ),
+    # An event date was set aside as untrusted (in the future, or before the purchase).
+    Column("due_untrusted", Boolean, nullable=False, server_default=text("false")),
+    Index(
+        "ix_record_due_untrusted",
+        "customer_id",
+        sqlite_where=text("due_untrusted"),
+        postgresql_where=text("due_untrusted"),
     ),
 )
 
