@@ -9,6 +9,7 @@ import typer
 
 from tutela.adapters.cli import (
     audit_cmd,
+    consent_cmd,
     customer_cmd,
     demo_cmd,
     import_cmd,
@@ -59,6 +60,7 @@ app.add_typer(retention_cmd.app, name="retention")
 app.add_typer(retention_cmd.hold_app, name="hold")
 app.add_typer(retention_cmd.amazon_app, name="amazon")
 app.add_typer(returns_cmd.app, name="returns")
+app.add_typer(consent_cmd.app, name="consent")
 
 
 def main() -> None:
