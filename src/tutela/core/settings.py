@@ -34,6 +34,7 @@ class Settings:
     master_key: Secret | None = field(default=None, repr=False)
     busy_timeout_ms: int = 5000
     retention_interval_minutes: int = 60  # how often `serve` deletes what is due
+    public_url: str = "http://127.0.0.1:8080"  # where customers reach the public pages (links in e-mails)
 
     @property
     def key_file(self) -> Path:
@@ -89,10 +90,15 @@ def load_settings(
             "TUTELA_RETENTION_INTERVAL_MINUTES must be a whole number of minutes from 1 to 1440",
             hint="unset it for hourly, or set e.g. 15",
         )
+    public_url = env.get("TUTELA_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
+    if not public_url.startswith(("https://", "http://")):
+        raise ConfigInvalid("TUTELA_PUBLIC_URL must start with https:// (or http:// on a test machine)",
+                            hint="e.g. https://privacy.my-shop.example")  # fmt: skip
     return Settings(
         data_dir=chosen_dir,
         database_url=url,
         master_key=Secret(raw_key) if raw_key else None,
         busy_timeout_ms=busy_timeout,
         retention_interval_minutes=int(interval_text),
+        public_url=public_url,
     )

@@ -53,3 +53,17 @@ def read_token(ctx: Context, token: str) -> LinkClaims:
     if expires_at <= ctx.clock.now():
         raise invalid
     return LinkClaims(customer_id, purpose or None, expires_at)
+
+
+PREFERENCES_PATH = "/p/preferences/"
+UNSUBSCRIBE_PATH = "/p/unsubscribe/"
+
+
+def preferences_url(ctx: Context, customer_id: str) -> str:
+    """The customer's preference centre (every consent purpose and channel)."""
+    return ctx.settings.public_url + PREFERENCES_PATH + make_token(ctx, customer_id)
+
+
+def unsubscribe_url(ctx: Context, customer_id: str, purpose: str) -> str:
+    """One-click unsubscribe from one purpose (RFC 8058: POSTed by mail clients, GET shows a page)."""
+    return ctx.settings.public_url + UNSUBSCRIBE_PATH + make_token(ctx, customer_id, purpose=purpose)
