@@ -26,8 +26,8 @@ def own_shop_customer(store: Context, email: str = "lin@example.cn") -> str:
 
 
 def amazon_customer(store: Context) -> str:
-    return vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon",
-                              fields={"user.name": "Ada", "user.contact.email": "ada@marketplace.amazon.com"})  # fmt: skip
+    fields = {"user.name": "Ada", "user.contact.email": "ada@marketplace.amazon.com"}
+    return vault.add_customer(store, actor=OWNER, purpose="fulfillment", source="amazon", fields=fields)
 
 
 @pytest.fixture
@@ -62,16 +62,15 @@ def test_grant_then_withdraw_with_proof_and_audit(store: Context, notice: str) -
 def test_bad_grants_are_refused(store: Context, notice: str) -> None:
     lin = own_shop_customer(store)
     cases = [
-        (dict(purpose="marketing_email", channel="email", proof=Proof(source="", notice_version="3")), "its source"),
-        (dict(purpose="marketing_email", channel="email", proof=Proof(source="checkout_form")), "notice"),
-        (dict(purpose="marketing_email", channel="email", proof=Proof(source="checkout_form", notice_version="9")),
-         "no notice version '9'"),
-        (dict(purpose="marketing_email", channel="sms", proof=CHECKOUT), "does not collect"),
-        (dict(purpose="marketing_email", channel="fax", proof=CHECKOUT), "unknown channel"),
-    ]  # fmt: skip
-    for arguments, message in cases:
+        ("email", Proof(source="", notice_version="3"), "its source"),
+        ("email", Proof(source="checkout_form"), "notice"),
+        ("email", Proof(source="checkout_form", notice_version="9"), "no notice version '9'"),
+        ("sms", CHECKOUT, "does not collect"),
+        ("fax", CHECKOUT, "unknown channel"),
+    ]
+    for channel, proof, message in cases:
         with pytest.raises(InvalidValue, match=message):
-            consent.grant(store, actor=OWNER, customer_id=lin, **arguments)  # type: ignore[arg-type]
+            consent.grant(store, actor=OWNER, customer_id=lin, purpose="marketing_email", channel=channel, proof=proof)
     with pytest.raises(UnknownPurpose, match="does not rest on consent"):
         consent.grant(store, actor=OWNER, customer_id=lin, purpose="fulfillment", channel="email", proof=CHECKOUT)
     assert count(store, "consent_event") == 0

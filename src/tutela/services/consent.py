@@ -316,6 +316,19 @@ def _reachable(connection: Connection, purpose: Purpose, channel: Channel, custo
     return found
 
 
+def live_grants(ctx: Context, purpose: Purpose, channel: Channel) -> list[str]:
+    """Customers whose current grant for this purpose and channel counts and has not lapsed
+    (reachability — a contact detail from the seller's own channels — is checked by the caller)."""
+    now = ctx.clock.now()
+    with read_only(ctx.engine) as connection:
+        granted = connection.execute(select(consent_state.c.customer_id, consent_state.c.granted_at).where(
+            consent_state.c.purpose == purpose.key, consent_state.c.channel == channel.value,
+            consent_state.c.state == Kind.GRANTED.value, consent_state.c.source.not_in(NOT_COUNTING),
+        )).all()  # fmt: skip
+    valid = purpose.consent_valid_for
+    return [str(cid) for cid, at in granted if valid is None or add_period(at, *valid) > now]
+
+
 class ConsentGate:
     """`can_contact` for many customers at once: the eligible set for one purpose and channel,
     read once (one query for the grants, one pass over their records)."""
@@ -323,14 +336,8 @@ class ConsentGate:
     def __init__(self, ctx: Context, purpose: str, channel: str) -> None:
         self.purpose = consent_purpose(ctx, purpose)
         self.channel = channel_of(self.purpose, channel)
-        now = ctx.clock.now()
+        live = live_grants(ctx, self.purpose, self.channel)
         with read_only(ctx.engine) as connection:
-            granted = connection.execute(select(consent_state.c.customer_id, consent_state.c.granted_at).where(
-                consent_state.c.purpose == purpose, consent_state.c.channel == self.channel.value,
-                consent_state.c.state == Kind.GRANTED.value, consent_state.c.source.not_in(NOT_COUNTING),
-            )).all()  # fmt: skip
-            valid = self.purpose.consent_valid_for
-            live = [str(cid) for cid, at in granted if valid is None or add_period(at, *valid) > now]
             self.eligible = frozenset(_reachable(connection, self.purpose, self.channel, live))
 
     def can_contact(self, customer_id: str) -> bool:

@@ -79,7 +79,7 @@ class Revealed:
 
 
 @dataclass(frozen=True)
-class _Copy:
+class StoredCopy:
     """One stored copy of a category: which purpose's record holds it, and from where."""
 
     purpose: str
@@ -260,18 +260,18 @@ def _summaries(connection: Connection, ids: list[str]) -> list[FoundCustomer]:
 # -- reveal ------------------------------------------------------------------------------------
 
 
-def _copies(connection: Connection, customer_id: str) -> dict[str, list[_Copy]]:
-    by_category: dict[str, list[_Copy]] = {}
+def _copies(connection: Connection, customer_id: str) -> dict[str, list[StoredCopy]]:
+    by_category: dict[str, list[StoredCopy]] = {}
     query = select(record.c.purpose, record.c.fields, record.c.updated_at).where(record.c.customer_id == customer_id)
     for row in connection.execute(query):
         for entry in decode(row.fields):
             by_category.setdefault(entry.category, []).append(
-                _Copy(row.purpose, entry.source, entry.envelope, row.updated_at)
+                StoredCopy(row.purpose, entry.source, entry.envelope, row.updated_at)
             )
     return by_category
 
 
-def _visible_copy(policy: Policy, purpose: str, copies: list[_Copy]) -> _Copy | None:
+def visible_copy(policy: Policy, purpose: str, copies: list[StoredCopy]) -> StoredCopy | None:
     """Of a category's stored copies, the one stored under the acting purpose, else the
     newest one whose purpose is not restricted (tax copies stay under tax). Either way the
     copy's source must be one the acting purpose may use: an Amazon-sourced address never
@@ -310,7 +310,7 @@ def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str,
     revealed: list[RevealedField] = []
     for category, copies in sorted(_copies(connection, customer_id).items()):
         access = policy.decide(actor.role, purpose, category)
-        copy = _visible_copy(policy, purpose, copies) if access is not Access.DENIED else None
+        copy = visible_copy(policy, purpose, copies) if access is not Access.DENIED else None
         if copy is None:
             revealed.append(RevealedField(category, Access.DENIED, None, copies[0].purpose, copies[0].source))
             continue

@@ -64,3 +64,18 @@ def test_suppression_import(cli: Cli, tmp_path: Path) -> None:
     assert report == {"rows": 2, "withdrawals": 0, "customers": 1, "unknown": 1, "invalid_rows": []}
     empty = write_table(tmp_path / "nothing.csv", ["Name"], [{"Name": "x"}], delimiter=",")
     assert "no e-mail column" in cli("consent", "import-suppressions", str(empty), code=6).stderr
+
+
+def test_audience_export(cli: Cli, tmp_path: Path) -> None:
+    lin = add_customer(cli, "lin@example.cn")
+    wording = tmp_path / "notice.txt"
+    wording.write_text("Offers by e-mail, unsubscribe any time.", encoding="utf-8")
+    cli("consent", "notice", "add", "--purpose", "marketing_email", "--version", "1", "--file", str(wording))
+    cli("consent", "grant", lin, "--purpose", "marketing_email", "--channel", "email", "--source", "checkout_form",
+        "--notice-version", "1")  # fmt: skip
+    out = tmp_path / "audience.csv"
+    result = json.loads(cli("audience", "export", "--purpose", "marketing_email", "--out", str(out), "--json").stdout)
+    assert result["contacts"] == 1
+    assert "lin@example.cn" in out.read_text(encoding="utf-8")
+    again = cli("audience", "export", "--purpose", "marketing_email", "--out", str(out), code=6)
+    assert "--overwrite" in again.stderr

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tutela.adapters.cli import (
+    audience_cmd,
     audit_cmd,
     consent_cmd,
     customer_cmd,
@@ -61,6 +62,7 @@ app.add_typer(retention_cmd.hold_app, name="hold")
 app.add_typer(retention_cmd.amazon_app, name="amazon")
 app.add_typer(returns_cmd.app, name="returns")
 app.add_typer(consent_cmd.app, name="consent")
+app.add_typer(audience_cmd.app, name="audience")
 
 
 def main() -> None:
