@@ -105,25 +105,33 @@ def expire_holds(ctx: Context, *, actor: Actor, now: datetime) -> list[int]:
     return ended
 
 
-_DUE_UNHELD = (
-    "SELECT DISTINCT customer_id FROM record WHERE due_at <= {m} AND NOT EXISTS (SELECT 1 FROM legal_hold h"
-    " WHERE h.customer_id = record.customer_id AND h.released_at IS NULL AND h.until > {m})"
+_NOT_HELD = (
+    " AND NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.customer_id = record.customer_id"
+    " AND h.released_at IS NULL AND h.until > {m})"
 )
 
 
 def _take_customers(connection: Connection, now: datetime, limit: int) -> list[str]:
+    """Up to `limit` customers with due, unheld records, earliest due first. The due-time
+    index covers the query; the hold check is left out while no hold is in force."""
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     at = db_value(connection, now)
-    due = _DUE_UNHELD.format(m=marker)
+    held = connection.execute(
+        select(legal_hold.c.id).where(legal_hold.c.released_at.is_(None), legal_hold.c.until > now).limit(1)
+    ).first()
+    not_held, params = (_NOT_HELD.format(m=marker), (at, at)) if held else ("", (at,))
+    due = f"SELECT customer_id FROM record WHERE due_at <= {marker}{not_held} ORDER BY due_at"  # noqa: S608
     if connection.dialect.name == "postgresql":
-        # Lock whole customers, skipping those another server is deleting right now.
+        # Lock whole customers, skipping those another server is deleting right now (the
+        # wider inner window leaves it customers to take when the first ones are locked).
         sql = (
-            f"SELECT id FROM customer WHERE wrapped_dek IS NOT NULL AND id IN ({due}) "  # noqa: S608 - fixed SQL
+            f"SELECT id FROM customer WHERE wrapped_dek IS NOT NULL AND id IN ({due} LIMIT {4 * int(limit)}) "  # noqa: S608
             f"ORDER BY id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED"
         )
-    else:  # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every other writer
-        sql = f"{due} LIMIT {int(limit)}"
-    return [str(c) for (c,) in connection.exec_driver_sql(sql, (at, at)).cursor.fetchall()]
+        return [str(c) for (c,) in connection.exec_driver_sql(sql, params).cursor.fetchall()]
+    # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+    found = connection.exec_driver_sql(f"{due} LIMIT {4 * int(limit)}", params).cursor.fetchall()
+    return list(dict.fromkeys(str(c) for (c,) in found))[:limit]
 
 
 def _delete_batch(
