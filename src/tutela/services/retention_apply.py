@@ -50,7 +50,7 @@ class ApplyResult:
         }  # fmt: skip
 
 
-def apply(ctx: Context, *, actor: Actor, batch_customers: int = 1000, max_batches: int | None = None) -> ApplyResult:
+def apply(ctx: Context, *, actor: Actor, batch_customers: int = 5000, max_batches: int | None = None) -> ApplyResult:
     """Delete every due, unheld field. `max_batches` stops early, as a crash would (for tests)."""
     retention.refresh(ctx)
     now = ctx.clock.now()
@@ -67,8 +67,10 @@ def apply(ctx: Context, *, actor: Actor, batch_customers: int = 1000, max_batche
         if shredded is None:  # another server finished these customers between our query and our lock
             empty_takes += 1
             continue
-        tombstones.append_many(ctx, shredded, now)
+        tombstones.append_many(ctx, shredded, now, mark=False)
         result.batches += 1
+    if result.customers_shredded:
+        tombstones.mark_seen(ctx)
     return result
 
 

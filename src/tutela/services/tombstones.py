@@ -23,8 +23,9 @@ def append(ctx: Context, customer_id: str, erased_at: datetime) -> None:
     append_many(ctx, [customer_id], erased_at)
 
 
-def append_many(ctx: Context, customer_ids: list[str], erased_at: datetime) -> None:
-    """One write and one fsync for a whole batch (retention shreds thousands at a time)."""
+def append_many(ctx: Context, customer_ids: list[str], erased_at: datetime, *, mark: bool = True) -> None:
+    """One write and one fsync for a whole batch (retention shreds thousands at a time);
+    `mark=False` leaves telling the database to the caller's last batch."""
     if not customer_ids:
         return
     at = erased_at.isoformat()
@@ -33,7 +34,8 @@ def append_many(ctx: Context, customer_ids: list[str], erased_at: datetime) -> N
         journal.write(lines)
         journal.flush()
         os.fsync(journal.fileno())
-    _mark_seen(ctx)
+    if mark:
+        _mark_seen(ctx)
 
 
 def _journal_size(ctx: Context) -> int:
