@@ -25,7 +25,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from tutela import LOCAL_OPERATOR, Settings, SystemClock, init_store
 from tutela.services import importing, tokens

@@ -83,6 +83,7 @@ def _contacts(ctx: Context, purpose: str, contact: str, customer_ids: list[str])
     """(customer id, contact value, name) for those with a contact detail the purpose may use."""
     policy = ctx.policy
     allowed = policy.purposes[purpose].sources - {"amazon"}
+    wanted = {contact, "user.name"}
     copies: dict[str, dict[str, list[StoredCopy]]] = {}
     with read_only(ctx.engine) as connection:
         for cid, record_purpose, blob, updated in select_in(
@@ -91,7 +92,7 @@ def _contacts(ctx: Context, purpose: str, contact: str, customer_ids: list[str])
         ):  # fmt: skip
             by_category = copies.setdefault(str(cid), {})
             for entry in decode(bytes(blob)):
-                if entry.source in allowed:
+                if entry.source in allowed and entry.category in wanted:
                     by_category.setdefault(entry.category, []).append(
                         StoredCopy(str(record_purpose), entry.source, entry.envelope, updated)
                     )
@@ -109,14 +110,11 @@ def _contacts(ctx: Context, purpose: str, contact: str, customer_ids: list[str])
         chosen = visible_copy(policy, purpose, by_category.get(contact, []))
         if chosen is None or customer_id not in keys:
             continue
-        dek = unwrap_customer_key(ctx, customer_id, *keys[customer_id])
-        value = keyring.open_field(dek, customer_id, contact, chosen.purpose, chosen.envelope)
+        items = [(contact, chosen.purpose, chosen.envelope)]
         name_copy = visible_copy(policy, purpose, by_category.get("user.name", []))
-        name = (
-            keyring.open_field(dek, customer_id, "user.name", name_copy.purpose, name_copy.envelope)
-            if name_copy
-            else ""
-        )
-        found.append((customer_id, value, name))
+        if name_copy is not None:
+            items.append(("user.name", name_copy.purpose, name_copy.envelope))
+        dek = unwrap_customer_key(ctx, customer_id, *keys[customer_id])
+        values = keyring.open_fields(dek, customer_id, items)
+        found.append((customer_id, values[0], values[1] if len(values) > 1 else ""))
     return found
-

@@ -291,7 +291,7 @@ def _decide(ctx: Context, purpose: Purpose, state: Any, reachable: bool) -> Deci
     valid_for = purpose.consent_valid_for
     lapsed = state.state == Kind.EXPIRED.value or (
         state.granted_at is not None and valid_for is not None
-        and add_period(state.granted_at, *valid_for) <= ctx.clock.now()
+        and state.granted_at <= lapse_cutoff(ctx.clock.now(), valid_for)
     )  # fmt: skip
     checks = (
         (state.state == Kind.WITHDRAWN.value, "consent withdrawn"),
@@ -320,13 +320,24 @@ def live_grants(ctx: Context, purpose: Purpose, channel: Channel) -> list[str]:
     """Customers whose current grant for this purpose and channel counts and has not lapsed
     (reachability — a contact detail from the seller's own channels — is checked by the caller)."""
     now = ctx.clock.now()
+    marker = "?" if ctx.engine.dialect.paramstyle == "qmark" else "%s"
+    not_counting = ", ".join(f"'{s}'" for s in sorted(NOT_COUNTING))
     with read_only(ctx.engine) as connection:
-        granted = connection.execute(select(consent_state.c.customer_id, consent_state.c.granted_at).where(
-            consent_state.c.purpose == purpose.key, consent_state.c.channel == channel.value,
-            consent_state.c.state == Kind.GRANTED.value, consent_state.c.source.not_in(NOT_COUNTING),
-        )).all()  # fmt: skip
+        granted = connection.exec_driver_sql(
+            f"SELECT customer_id, granted_at FROM consent_state WHERE purpose = {marker} "  # noqa: S608 - constants
+            f"AND channel = {marker} AND state = 'granted' AND source NOT IN ({not_counting})",
+            (purpose.key, channel.value),
+        ).cursor.fetchall()
     valid = purpose.consent_valid_for
-    return [str(cid) for cid, at in granted if valid is None or add_period(at, *valid) > now]
+    if valid is None:
+        return [str(cid) for cid, _ in granted]
+    cutoff = lapse_cutoff(now, valid)
+    return [str(cid) for cid, at in granted if (retention.utc(at) or now) > cutoff]
+
+
+def lapse_cutoff(now: datetime, valid_for: tuple[int, str]) -> datetime:
+    """A grant made at or before this moment has lapsed (one rule for every check)."""
+    return add_period(now, -valid_for[0], valid_for[1])
 
 
 class ConsentGate:
@@ -356,8 +367,9 @@ def expire_lapsed(ctx: Context, *, actor: Actor) -> int:
             rows = connection.execute(select(consent_state.c.customer_id, consent_state.c.channel,
                                              consent_state.c.granted_at).where(
                 consent_state.c.purpose == purpose.key, consent_state.c.state == Kind.GRANTED.value))  # fmt: skip
+            cutoff = lapse_cutoff(now, purpose.consent_valid_for)
             pending += [(str(cid), purpose.key, str(ch), Kind.EXPIRED, Proof(source="lapse"), None)
-                        for cid, ch, at in rows if add_period(at, *purpose.consent_valid_for) <= now]  # fmt: skip
+                        for cid, ch, at in rows if at <= cutoff]  # fmt: skip
     if pending:
         with transaction(ctx.engine) as connection:
             append(connection, ctx, actor, pending)

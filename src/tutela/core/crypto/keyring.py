@@ -64,10 +64,14 @@ def _seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
 
 
 def _open(key: bytes, envelope: bytes, aad: bytes) -> bytes:
+    return _open_with(AESGCM(key), envelope, aad)
+
+
+def _open_with(cipher: AESGCM, envelope: bytes, aad: bytes) -> bytes:
     if len(envelope) < 1 + NONCE_BYTES + 16 or envelope[0] != FORMAT_V1:
         raise cannot_open()
     try:
-        return AESGCM(key).decrypt(envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :], aad)
+        return cipher.decrypt(envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :], aad)
     except InvalidTag:
         raise cannot_open() from None
 
@@ -88,6 +92,7 @@ class Keyring:
     _fingerprint_mac: Mac = field(init=False, repr=False, compare=False)
     _link_mac: Mac = field(init=False, repr=False, compare=False)
     _client_mac: Mac = field(init=False, repr=False, compare=False)
+    _kek_ciphers: dict[int, AESGCM] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keks or any(len(k) != KEY_BYTES for k in self.keks.values()):
@@ -99,6 +104,7 @@ class Keyring:
         object.__setattr__(self, "_fingerprint_mac", Mac(hkdf(self.index_root, b"tutela/fingerprint/v1")))
         object.__setattr__(self, "_link_mac", Mac(hkdf(self.index_root, b"tutela/public-link/v1")))
         object.__setattr__(self, "_client_mac", Mac(hkdf(self.index_root, b"tutela/web-client/v1")))
+        object.__setattr__(self, "_kek_ciphers", {})
         object.__setattr__(
             self,
             "_index_macs",
@@ -171,7 +177,10 @@ class Keyring:
         return chosen, _seal(self._kek(chosen), nonce, dek, _dek_aad(customer_id, chosen))
 
     def unwrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> bytes:
-        return _open(self._kek(version), wrapped, _dek_aad(customer_id, version))
+        cipher = self._kek_ciphers.get(version)
+        if cipher is None:  # the key schedule is set up once per version, not once per customer
+            cipher = self._kek_ciphers[version] = AESGCM(self._kek(version))
+        return _open_with(cipher, wrapped, _dek_aad(customer_id, version))
 
     def rewrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> tuple[int, bytes]:
         return self.wrap_dek(customer_id, self.unwrap_dek(customer_id, version, wrapped))
@@ -192,6 +201,12 @@ class Keyring:
 
     def open_field(self, dek: bytes, customer_id: str, category: str, purpose: str, envelope: bytes) -> str:
         return _open(dek, envelope, _field_aad(customer_id, category, purpose)).decode("utf-8")
+
+    def open_fields(self, dek: bytes, customer_id: str, items: Sequence[tuple[str, str, bytes]]) -> list[str]:
+        """Several of one customer's fields, (category, purpose, envelope) each: one key schedule."""
+        cipher = AESGCM(dek)
+        return [_open_with(cipher, envelope, _field_aad(customer_id, category, purpose)).decode("utf-8")
+                for category, purpose, envelope in items]  # fmt: skip
 
     def seal_customer(self, customer_id: str, purpose: str, values: Sequence[tuple[str, str]]) -> SealedCustomer:
         """A new DEK, wrapped under the newest KEK, and one envelope per (category, value)
