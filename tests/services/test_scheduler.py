@@ -68,6 +68,7 @@ def test_a_failing_job_is_audited_and_retried_when_due(store: Context, clock: Fi
 def test_the_daily_checkpoint_job(store: Context) -> None:
     assert scheduler.run_due(store, scheduler.default_jobs(store.settings), holder="a") == [
         "audit.checkpoint",
+        "consent.lapse",
         "retention.apply",
     ]
     assert rows(store, "SELECT count(*) FROM audit_checkpoint")[0][0] == 1

@@ -17,7 +17,7 @@ from tutela.core.errors import TutelaError
 from tutela.core.settings import Settings
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import job_lease
-from tutela.services import amazon_revocation, audit, retention_apply
+from tutela.services import amazon_revocation, audit, consent, retention_apply
 from tutela.services.context import Context
 
 
@@ -85,9 +85,14 @@ def _retention(ctx: Context) -> None:
     amazon_revocation.complete_if_done(ctx, actor=SYSTEM)
 
 
+def _consent_lapse(ctx: Context) -> None:
+    consent.expire_lapsed(ctx, actor=SYSTEM)
+
+
 def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="audit.checkpoint", every=timedelta(days=1), run=_daily_checkpoint),
+        Job(name="consent.lapse", every=timedelta(days=1), run=_consent_lapse),
         Job(
             name="retention.apply",
             every=timedelta(minutes=settings.retention_interval_minutes),
