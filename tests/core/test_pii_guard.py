@@ -44,10 +44,11 @@ def test_ordinary_text_passes(text: str) -> None:
     assert personal_data_kind(text) is None
 
 
-def test_amazon_order_ids_and_international_phones_keep_their_old_answer() -> None:
+def test_amazon_order_ids_are_not_personal_data_and_phones_are_not_cards() -> None:
     # Both have enough digits for a card; neither is called one (a Luhn-valid order id included).
     assert luhn_valid("11412345671234563") and luhn_valid("8613800138002")
-    assert personal_data_kind("order 114-1234567-1234563") == "a phone number"
+    assert personal_data_kind("replacement sent as order 114-1234567-1234563") is None
+    assert personal_data_kind("order 114-1234567-1234563, call 206-555-0100 ext 1") == "a phone number"
     assert personal_data_kind("+86 138 0013 8002") == "a phone number"
     assert personal_data_kind("mail ada@example.com, card 4111 1111 1111 1111") == "an e-mail address"
 

@@ -11,7 +11,9 @@ _PHONE = re.compile(r"(?:\+\d[\d ()./-]{6,}\d)|(?:\d[\d ()./-]{8,}\d)")
 # Digits in groups split by single spaces or dashes ("4111 1111 1111 1111", "4111-1111-…", one run);
 # not after a "+": that is an international phone number, which the phone check names.
 _DIGIT_GROUPS = re.compile(r"(?<![\d+])\d+(?:[ -]\d+)*(?!\d)")
-_AMAZON_ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")  # 17 digits, like a card: never taken for one
+# An Amazon order id (3-7-7 digits) names an order, not a person: agents write them in notes
+# ("replacement sent as 114-…"), so it is taken for neither a card nor a phone number.
+_AMAZON_ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")
 CARD_DIGITS = range(13, 20)  # ISO/IEC 7812: 13 to 19 digits
 
 
@@ -49,7 +51,7 @@ def personal_data_kind(text: str) -> str | None:
         return "an e-mail address"
     if _has_card_number(text):
         return "a card number"
-    for match in _PHONE.finditer(text):
+    for match in _PHONE.finditer(_AMAZON_ORDER_ID.sub(" ", text)):
         if sum(ch.isdigit() for ch in match.group()) >= 10:
             return "a phone number"
     return None
