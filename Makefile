@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,6 @@ bench-api: $(STAMP)
 
 bench-retention: $(STAMP)
 	$(BIN)/python bench/retention.py
+
+bench-consent: $(STAMP)
+	$(BIN)/python bench/consent.py
