@@ -58,6 +58,8 @@ customer = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("erased_at", UtcDateTime, nullable=True),
+    # GDPR Art. 18: restricted processing — no role sees the data, except under legal claims.
+    Column("restricted_at", UtcDateTime, nullable=True),
     sqlite_with_rowid=False,  # small rows keyed by a text id: one B-tree instead of two
 )
 
@@ -334,6 +336,52 @@ sale_share_opt_out = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("source", String(32), nullable=False),
     Column("client_sha256", String(64), nullable=True),
+)
+
+data_request = Table(
+    "data_request",
+    metadata,
+    # A data-subject request. The requester's address is kept only sealed (to send the code and
+    # the reply) and as a blind index (to match a customer and link duplicates).
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("email_index", LargeBinary, nullable=False),
+    Column("contact", LargeBinary, nullable=False),  # sealed store secret
+    Column("customer_id", ID, ForeignKey("customer.id"), nullable=True),
+    Column("linked_to", ID_INT, nullable=True),  # an open request of the same person and kind
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("acknowledge_by", UtcDateTime, nullable=True),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("extended_due_at", UtcDateTime, nullable=False),
+    Column("extension_deadline", UtcDateTime, nullable=False),
+    Column("extended_at", UtcDateTime, nullable=True),
+    Column("extension_reason", Text, nullable=True),
+    Column("verification", String(24), nullable=False),  # none | reasonable | reasonably_high
+    Column("code_digest", String(64), nullable=True),
+    Column("code_expires_at", UtcDateTime, nullable=True),
+    Column("code_attempts", Integer, nullable=False, server_default="0"),
+    Column("details", LargeBinary, nullable=True),  # sealed: the corrections asked for
+    Column("outcome", Text, nullable=True),  # the reply's gist, without personal data
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("download_digest", String(64), nullable=True),
+    Column("download_expires_at", UtcDateTime, nullable=True),
+    Column("downloaded_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "email_index"),
+    Index(None, "status", "due_at"),
+)
+
+marketing_suppression = Table(
+    "marketing_suppression",
+    metadata,
+    # An erased person's e-mail blind index: a later import does not put them back in marketing.
+    Column("email_index", LargeBinary, primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 legal_hold = Table(
