@@ -35,6 +35,17 @@ class Settings:
     busy_timeout_ms: int = 5000
     retention_interval_minutes: int = 60  # how often `serve` deletes what is due
     public_url: str = "http://127.0.0.1:8080"  # where customers reach the public pages (links in e-mails)
+    # Outgoing mail (verification codes, replies). No host: messages go to DATA_DIR/outbox as files.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: Secret | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
+    mail_from: str = "privacy@localhost"
+
+    @property
+    def outbox(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def key_file(self) -> Path:
@@ -94,6 +105,10 @@ def load_settings(
     if not public_url.startswith(("https://", "http://")):
         raise ConfigInvalid("TUTELA_PUBLIC_URL must start with https:// (or http:// on a test machine)",
                             hint="e.g. https://privacy.my-shop.example")  # fmt: skip
+    smtp_port_text = env.get("TUTELA_SMTP_PORT", "587")
+    if not smtp_port_text.isdigit() or not 1 <= int(smtp_port_text) <= 65535:
+        raise ConfigInvalid("TUTELA_SMTP_PORT must be a port number", hint="e.g. 587 (STARTTLS) or 25")
+    smtp_password = env.get("TUTELA_SMTP_PASSWORD")
     return Settings(
         data_dir=chosen_dir,
         database_url=url,
@@ -101,4 +116,10 @@ def load_settings(
         busy_timeout_ms=busy_timeout,
         retention_interval_minutes=int(interval_text),
         public_url=public_url,
+        smtp_host=env.get("TUTELA_SMTP_HOST") or None,
+        smtp_port=int(smtp_port_text),
+        smtp_user=env.get("TUTELA_SMTP_USER") or None,
+        smtp_password=Secret(smtp_password) if smtp_password else None,
+        smtp_starttls=env.get("TUTELA_SMTP_STARTTLS", "1") not in {"0", "false", "no"},
+        mail_from=env.get("TUTELA_MAIL_FROM", "privacy@localhost"),
     )

@@ -40,6 +40,7 @@ _PURPOSE_KEYS = {
     "marketing",
     "restricted",
     "consent_valid_for",
+    "recipients",
 }
 _PERIOD = re.compile(r"^\s*(?P<amount>\d+)\s+(?P<unit>days?|months?|years?)\s*$")
 _ROLE_KEYS = {"description", "access"}
@@ -281,6 +282,7 @@ def _purposes(raw: object, check: _Checker) -> dict[str, Purpose]:
             marketing=marketing,
             restricted=bool(table.get("restricted", False)),
             consent_valid_for=_period(table, path, check),
+            recipients=tuple(check.string_list(table, "recipients", path)) if "recipients" in table else (),
         )
         _check_amazon_rules(purpose, path, check, basis_known=basis_text in {b.value for b in LegalBasis})
         purposes[key] = purpose

@@ -77,6 +77,8 @@ class Purpose:
     restricted: bool = False  # fields stored under it are visible under this purpose only
     # Consent purposes: a grant lapses after this long unless re-confirmed (None: it does not lapse).
     consent_valid_for: tuple[int, str] | None = None  # (amount, "days" | "months" | "years")
+    # Who receives the data for this purpose (told to customers in an access reply), e.g. "carriers".
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
