@@ -221,3 +221,27 @@ class LinkInvalid(TutelaError):
     """A public link that is forged, altered or expired: the same answer for all three."""
 
     code = "link.invalid"
+
+
+class RequestNotFound(TutelaError):
+    code = "request.not_found"
+
+
+class RequestRefused(TutelaError):
+    """A data-subject request step that the state or the law does not allow (a wrong code, a
+    late extension, a used download link)."""
+
+    code = "request.refused"
+
+
+class MailNotSent(TutelaError):
+    """Outgoing mail that did not leave: the message names the mail server (host:port) or the
+    outbox and the kind of failure, never the recipient address or the body."""
+
+    code = "mail.not_sent"
+
+
+class CustomerRestricted(TutelaError):
+    """GDPR Art. 18: the customer's data is restricted; only a legal-obligation purpose may read it."""
+
+    code = "customer.restricted"

@@ -16,9 +16,13 @@ AnyRow = Row[*tuple[Any, ...]]
 
 def load_live_customer(connection: Connection, customer_id: str) -> AnyRow:
     row = connection.execute(
-        select(customer.c.id, customer.c.kek_version, customer.c.wrapped_dek, customer.c.erased_at).where(
-            customer.c.id == customer_id
-        )
+        select(
+            customer.c.id,
+            customer.c.kek_version,
+            customer.c.wrapped_dek,
+            customer.c.erased_at,
+            customer.c.restricted_at,
+        ).where(customer.c.id == customer_id)
     ).first()
     if row is None:
         raise CustomerNotFound(f"no customer with id '{customer_id}'", hint="find the id with `tutela customer find`")

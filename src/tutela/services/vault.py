@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tutela.core.actor import Actor
-from tutela.core.errors import CannotOpen, CustomerErased, CustomerNotFound, InvalidValue
+from tutela.core.errors import CannotOpen, CustomerErased, CustomerNotFound, CustomerRestricted, InvalidValue
 from tutela.core.masking import mask
 from tutela.core.normalize import normalize_order_id
-from tutela.core.policy import Access, Policy
+from tutela.core.policy import Access, LegalBasis, Policy
 from tutela.core.record_codec import Entry, categories_mask, decode, encode_sealed, entry_heads
 from tutela.core.storage.bulk import db_time, insert_rows
 from tutela.core.storage.engine import transaction
@@ -291,7 +291,7 @@ def reveal(ctx: Context, *, actor: Actor, purpose: str, customer_id: str) -> Rev
     try:
         with transaction(ctx.engine) as connection:
             return _reveal_in(connection, ctx, actor, purpose, customer_id)
-    except (CustomerNotFound, CustomerErased, CannotOpen) as exc:
+    except (CustomerNotFound, CustomerErased, CustomerRestricted, CannotOpen) as exc:
         failed = audit.Event(
             action="customer.reveal",
             customer_id=customer_id,
@@ -306,6 +306,11 @@ def reveal(ctx: Context, *, actor: Actor, purpose: str, customer_id: str) -> Rev
 def _reveal_in(connection: Connection, ctx: Context, actor: Actor, purpose: str, customer_id: str) -> Revealed:
     policy = ctx.policy
     row = load_live_customer(connection, customer_id)
+    if row.restricted_at is not None and policy.purposes[purpose].legal_basis is not LegalBasis.LEGAL_OBLIGATION:
+        raise CustomerRestricted(
+            f"customer '{customer_id}' is restricted (GDPR Art. 18) since {row.restricted_at:%Y-%m-%d}",
+            hint="only a legal-obligation purpose (e.g. tax) may read it",
+        )
     dek: bytes | None = None
     revealed: list[RevealedField] = []
     for category, copies in sorted(_copies(connection, customer_id).items()):

@@ -18,7 +18,10 @@ _BY_PREFIX = {
     "config.": POLICY_OR_CONFIG,
     "policy.": POLICY_OR_CONFIG,
     "keys.": KEYS,
+    "customer.restricted": REFUSED,
     "customer.": NOT_FOUND,
+    "request.not_found": NOT_FOUND,
+    "request.": REFUSED,
     "order.not_found": NOT_FOUND,
     "returns.not_found": NOT_FOUND,
     "returns.": REFUSED,
@@ -35,6 +38,7 @@ _BY_PREFIX = {
     "hold.": REFUSED,
     "amazon.": REFUSED,
     "storage.": STORAGE,
+    "mail.not_sent": STORAGE,  # like the database: a service tutela needs cannot be reached
     "audit.": INTEGRITY,
 }
 
