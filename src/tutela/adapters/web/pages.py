@@ -18,15 +18,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from tutela.adapters.web import i18n
+from tutela.adapters.web import deletion_chart, i18n
 from tutela.core.errors import AccountLocked, SetupLinkInvalid, SignInFailed, TokenInvalid, TutelaError
 from tutela.core.policy import Access
-from tutela.services import audit, sessions, staff, status, vault
+from tutela.services import audit, retention_plan, sessions, staff, status, vault
 from tutela.services.context import Context
 
 SESSION_COOKIE = "tutela_session"
 CSRF_COOKIE = "tutela_csrf"
 LANG_COOKIE = "tutela_lang"
+DASHBOARD_WEEKS = 8  # the dashboard's upcoming-deletions chart (the retention page shows 12)
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
@@ -221,7 +222,11 @@ def dashboard(request: Request) -> Response:
     session = current_session(request)
     if session is None:
         return no_session(request)
-    return render(request, "dashboard.html", session=session, status=status.store_status(store_of(request)))
+    ctx = store_of(request)
+    first_week, horizon = deletion_chart.window(ctx.clock.now(), DASHBOARD_WEEKS)
+    plan = retention_plan.plan(ctx, until=horizon)
+    return render(request, "dashboard.html", session=session, status=status.store_status(ctx), overdue=plan.overdue,
+                  chart=deletion_chart.chart(plan, first_week, DASHBOARD_WEEKS, compact=True))  # fmt: skip
 
 
 @router.get("/customers", response_class=HTMLResponse)
