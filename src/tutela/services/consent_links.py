@@ -57,6 +57,7 @@ def read_token(ctx: Context, token: str) -> LinkClaims:
 
 PREFERENCES_PATH = "/p/preferences/"
 UNSUBSCRIBE_PATH = "/p/unsubscribe/"
+DOWNLOAD_PATH = "/p/download/"  # a data-subject request's package: a one-time token, not a signed link
 
 
 def preferences_url(ctx: Context, customer_id: str) -> str:
