@@ -13,6 +13,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
+from tests.smtp_server import smtp_server  # noqa: F401
 from tutela.core.actor import LOCAL_OPERATOR, Actor
 from tutela.core.clock import FixedClock
 from tutela.core.settings import Settings

@@ -33,6 +33,7 @@ _BY_PREFIX = (
     ("storage.locked", 503),
     ("storage.", 503),
     ("audit.write_failed", 503),
+    ("mail.not_sent", 502),  # the mail server (upstream) failed or refused; retry later
     ("vault.cannot_open", 500),
     ("keys.read_only", 409),
     ("store.", 409),
