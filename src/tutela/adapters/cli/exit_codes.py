@@ -34,6 +34,7 @@ _BY_PREFIX = {
     "staff.not_found": NOT_FOUND,
     "staff.": REFUSED,
     "token.": REFUSED,
+    "link.": REFUSED,
     "hold.not_found": NOT_FOUND,
     "hold.": REFUSED,
     "amazon.": REFUSED,
