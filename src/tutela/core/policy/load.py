@@ -299,7 +299,8 @@ def _period(table: dict[str, Any], path: tuple[str, ...], check: _Checker) -> tu
             path + ("consent_valid_for",), "consent_valid_for must read '<N> days|months|years', e.g. '24 months'"
         )
         return None
-    if table.get("legal_basis") != LegalBasis.CONSENT.value:
+    basis = table.get("legal_basis")
+    if basis in {b.value for b in LegalBasis} and basis != LegalBasis.CONSENT.value:  # a typo is reported once
         check.problem(
             path + ("consent_valid_for",), "consent_valid_for only applies to a purpose whose legal_basis is consent"
         )
