@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -94,8 +95,11 @@ def open_request(
     jurisdiction: str = "auto",
     language: str = "en",
     corrections: dict[str, str] | None = None,
+    deliver: Callable[[dict[str, Any], str], None] | None = None,
 ) -> Opened:
-    """Record a request and issue its verification code (the caller sends it)."""
+    """Record a request and issue its verification code. `deliver(request, code)` sends the code
+    (`request`: id, kind, language, received_at, due_at) before the request is committed: a mail
+    that cannot be sent leaves no request behind, none the requester could never verify."""
     chosen = _kind(kind)
     address = normalize_email(email)
     if chosen is Kind.RECTIFICATION and not corrections:
@@ -143,6 +147,9 @@ def open_request(
             details={"request_id": request_id, "kind": chosen.value, "jurisdiction": place.value,
                      "due_at": clock.due_at.isoformat()},
         )])  # fmt: skip
+        if deliver is not None:
+            deliver({"id": request_id, "kind": chosen.value, "language": language, "received_at": now,
+                     "due_at": clock.due_at}, code)  # fmt: skip
     return Opened(request_id, False, code, clock.due_at)
 
 

@@ -16,6 +16,7 @@ from tutela.adapters.cli import (
     import_cmd,
     keys_cmd,
     policy_cmd,
+    requests_cmd,
     retention_cmd,
     returns_cmd,
     serve_cmd,
@@ -63,6 +64,7 @@ app.add_typer(retention_cmd.amazon_app, name="amazon")
 app.add_typer(returns_cmd.app, name="returns")
 app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(audience_cmd.app, name="audience")
+app.add_typer(requests_cmd.app, name="requests")
 
 
 def main() -> None:
