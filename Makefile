@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent bench-requests clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,6 @@ bench-retention: $(STAMP)
 
 bench-consent: $(STAMP)
 	$(BIN)/python bench/consent.py
+
+bench-requests: $(STAMP)
+	$(BIN)/python bench/requests.py
