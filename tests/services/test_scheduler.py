@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
 from tutela.core.errors import ConfigInvalid
 from tutela.core.settings import load_settings
-from tutela.services import importing, scheduler
+from tutela.services import importing, mailer, scheduler, subject_requests
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -69,6 +70,8 @@ def test_the_daily_checkpoint_job(store: Context) -> None:
     assert scheduler.run_due(store, scheduler.default_jobs(store.settings), holder="a") == [
         "audit.checkpoint",
         "consent.lapse",
+        "requests.reminders",
+        "mail.outbox_prune",
         "retention.apply",
     ]
     assert rows(store, "SELECT count(*) FROM audit_checkpoint")[0][0] == 1
@@ -100,3 +103,25 @@ def test_the_retention_interval_is_a_setting() -> None:
     assert load_settings(environ={"TUTELA_RETENTION_INTERVAL_MINUTES": "15"}).retention_interval_minutes == 15
     with pytest.raises(ConfigInvalid, match="TUTELA_RETENTION_INTERVAL_MINUTES"):
         load_settings(environ={"TUTELA_RETENTION_INTERVAL_MINUTES": "0"})
+
+
+def test_reminders_name_overdue_and_soon_due_requests(store: Context, clock: FixedClock) -> None:
+    soon = subject_requests.open_request(store, actor=OWNER, kind="access", email="a@example.org")
+    clock.advance(timedelta(days=29))
+    late = subject_requests.open_request(store, actor=OWNER, kind="erasure", email="b@example.org")
+    clock.advance(timedelta(days=3))
+    assert subject_requests.due_soon(store) == {"overdue": [soon.request_id], "due_soon": []}
+    clock.advance(timedelta(days=26))
+    jobs = [j for j in scheduler.default_jobs(store.settings) if j.name == "requests.reminders"]
+    assert scheduler.run_due(store, jobs, holder="a") == ["requests.reminders"]
+    (details,) = rows(store, "SELECT details FROM audit_event WHERE action = 'request.reminder'")
+    assert json.loads(details[0]) == {"overdue": [soon.request_id], "due_soon": [late.request_id]}
+
+
+def test_outbox_letters_are_pruned_after_30_days(store: Context, clock: FixedClock) -> None:
+    outbox = mailer.OutboxMailer(store.settings.outbox, clock=clock)
+    outbox.send(mailer.Message(to="a@example.org", subject="code", text="123456"))
+    assert mailer.prune_outbox(store.settings.outbox, now=clock.now()) == 0
+    clock.advance(timedelta(days=31))
+    assert mailer.prune_outbox(store.settings.outbox, now=clock.now()) == 1
+    assert list(store.settings.outbox.glob("*.eml")) == []

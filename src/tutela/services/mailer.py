@@ -14,6 +14,7 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.errors import HeaderParseError, MessageDefect, NonASCIILocalPartDefect
 from email.headerregistry import Address, AddressHeader
@@ -225,3 +226,23 @@ def mailer_for(settings: Settings, *, clock: Clock | None = None) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(settings, clock=clock)
     return OutboxMailer(settings.outbox, mail_from=settings.mail_from, clock=clock)
+
+
+OUTBOX_KEPT = timedelta(days=30)
+
+
+def prune_outbox(folder: Path, *, now: datetime, kept: timedelta = OUTBOX_KEPT) -> int:
+    """Outbox files hold addresses and letters: each is deleted once older than `kept`
+    (by the time in its name). Returns how many went."""
+    if not folder.is_dir():
+        return 0
+    gone = 0
+    for path in folder.glob("*.eml"):
+        try:
+            written = datetime.strptime(path.name[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not one of ours
+        if written <= now - kept:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone

@@ -17,7 +17,7 @@ from tutela.core.errors import TutelaError
 from tutela.core.settings import Settings
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import job_lease
-from tutela.services import amazon_revocation, audit, consent, retention_apply
+from tutela.services import amazon_revocation, audit, consent, mailer, retention_apply, subject_requests
 from tutela.services.context import Context
 
 
@@ -85,6 +85,17 @@ def _retention(ctx: Context) -> None:
     amazon_revocation.complete_if_done(ctx, actor=SYSTEM)
 
 
+def _request_reminders(ctx: Context) -> None:
+    """One audit event a day naming overdue and soon-due requests (the console shows them too)."""
+    found = subject_requests.due_soon(ctx)
+    if found["overdue"] or found["due_soon"]:
+        audit.record_alone(ctx, SYSTEM, audit.Event(action="request.reminder", details=found))
+
+
+def _outbox(ctx: Context) -> None:
+    mailer.prune_outbox(ctx.settings.outbox, now=ctx.clock.now())
+
+
 def _consent_lapse(ctx: Context) -> None:
     consent.expire_lapsed(ctx, actor=SYSTEM)
 
@@ -93,6 +104,8 @@ def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="audit.checkpoint", every=timedelta(days=1), run=_daily_checkpoint),
         Job(name="consent.lapse", every=timedelta(days=1), run=_consent_lapse),
+        Job(name="requests.reminders", every=timedelta(days=1), run=_request_reminders),
+        Job(name="mail.outbox_prune", every=timedelta(days=1), run=_outbox),
         Job(
             name="retention.apply",
             every=timedelta(minutes=settings.retention_interval_minutes),

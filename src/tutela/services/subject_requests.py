@@ -332,3 +332,14 @@ def _public(row: Any, now: datetime) -> dict[str, Any]:
         "overdue": open_ and row.due_at < now, "outcome": row.outcome, "closed_at": row.closed_at,
         "language": row.language,
     }  # fmt: skip
+
+
+def due_soon(ctx: Context, *, within: timedelta = timedelta(days=3)) -> dict[str, list[int]]:
+    """Open requests overdue, and due within `within` (for the daily reminder and the dashboard)."""
+    now = ctx.clock.now()
+    with read_only(ctx.engine) as connection:
+        rows = connection.execute(select(data_request.c.id, data_request.c.due_at).where(
+            data_request.c.status.in_([s.value for s in OPEN]), data_request.c.due_at <= now + within,
+        ).order_by(data_request.c.due_at)).all()  # fmt: skip
+    return {"overdue": [int(r.id) for r in rows if r.due_at < now],
+            "due_soon": [int(r.id) for r in rows if r.due_at >= now]}  # fmt: skip
