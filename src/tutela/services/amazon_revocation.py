@@ -22,7 +22,7 @@ from tutela.core.errors import ImportFileInvalid, InvalidValue, RevocationNotCom
 from tutela.core.record_codec import decode
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import amazon_revocation, audit_event, audit_head, customer, record
-from tutela.services import audit, retention
+from tutela.services import audit, retention, retention_apply
 from tutela.services.context import Context
 
 MAX_DAYS = 30  # DPP §1.7
@@ -75,6 +75,23 @@ def revoke(ctx: Context, *, actor: Actor, within_days: int = 0) -> Revocation:
     found = get(ctx, revocation_id)
     assert found is not None
     return found
+
+
+@dataclass(frozen=True)
+class Revoked:
+    revocation: Revocation
+    fields_deleted: int  # by this call (0 when the deadline is later: the scheduler deletes then)
+    customers_shredded: int
+    certificate: DestructionCertificate | None  # None while fields remain (e.g. under a legal hold)
+
+
+def revoke_and_delete(ctx: Context, *, actor: Actor, within_days: int = 0) -> Revoked:
+    """`revoke`, and with no delay the deletion and the certificate at once (CLI, API and console alike)."""
+    revocation = revoke(ctx, actor=actor, within_days=within_days)
+    if within_days:
+        return Revoked(revocation, 0, 0, None)
+    result = retention_apply.apply(ctx, actor=actor)
+    return Revoked(revocation, result.fields_deleted, result.customers_shredded, complete_if_done(ctx, actor=actor))
 
 
 def amazon_fields(ctx: Context) -> dict[str, int]:

@@ -170,21 +170,26 @@ def test_apply_deletes_what_is_due(
 
 
 def test_revoke_then_the_certificate_once_applied(
-    client: TestClient, store: Context, imported: list[str], writer: dict[str, str]
+    client: TestClient, store: Context, imported: list[str], writer: dict[str, str], clock: FixedClock
 ) -> None:
     too_late = client.post("/api/v1/amazon/revoke", json={"within_days": 31}, headers=writer)
     assert (too_late.status_code, error_of(too_late)["code"]) == (422, "request.invalid")
-    revoked = client.post("/api/v1/amazon/revoke", json={"within_days": 0}, headers=writer)
-    assert revoked.status_code == 200
-    revocation = revoked.json()
+    later = client.post("/api/v1/amazon/revoke", json={"within_days": 10}, headers=writer)
+    assert later.status_code == 200
+    revocation = later.json()
     assert revocation["completed_at"] is None and revocation["certificate"] is None
+    assert revocation["fields_deleted"] == 0 and not revocation["certificate_ready"]
     assert revocation["requested_by"] == "token:test" and sum(revocation["amazon_fields_at_start"].values()) > 0
     path = f"/api/v1/amazon/revocations/{revocation['id']}"
-    assert client.post("/api/v1/amazon/revoke", json={}, headers=writer).json()["id"] == revocation["id"]
+    again = client.post("/api/v1/amazon/revoke", json={}, headers=writer).json()  # the open one, its deadline stands
+    assert again["id"] == revocation["id"]
     status = client.get(path, headers=writer).json()
     assert status["amazon_fields_remaining"] == sum(revocation["amazon_fields_at_start"].values())
     pending = client.get(f"{path}/certificate", headers=writer)
     assert (pending.status_code, error_of(pending)["code"]) == (409, "amazon.revocation_pending")
+    applied = client.post("/api/v1/retention/apply", headers=writer).json()
+    assert applied["fields_deleted"] == 0  # due only by the deadline, ten days from now
+    clock.advance(timedelta(days=10, seconds=1))
     applied = client.post("/api/v1/retention/apply", headers=writer).json()
     assert applied["amazon_certificate"] == revocation["id"] and applied["customers_shredded"] == 2
     done = client.get(path, headers=writer).json()
@@ -205,3 +210,12 @@ def test_revoke_then_the_certificate_once_applied(
     for missing_path in ("/api/v1/amazon/revocations/99", "/api/v1/amazon/revocations/99/certificate"):
         missing = client.get(missing_path, headers=writer)
         assert (missing.status_code, error_of(missing)["code"]) == (404, "request.not_found")
+
+
+def test_revoke_now_deletes_and_certifies_at_once(
+    client: TestClient, store: Context, imported: list[str], writer: dict[str, str]
+) -> None:
+    revoked = client.post("/api/v1/amazon/revoke", json={"within_days": 0}, headers=writer).json()
+    assert revoked["fields_deleted"] > 0 and revoked["certificate_ready"]
+    html = client.get(f"/api/v1/amazon/revocations/{revoked['id']}/certificate", headers=writer)
+    assert html.status_code == 200 and "Certificate of destruction" in html.text

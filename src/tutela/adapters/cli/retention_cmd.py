@@ -171,15 +171,15 @@ def amazon_revoke(
     if not yes:
         raise typer.BadParameter("this deletes every Amazon-sourced field; confirm with --yes", param_hint="--yes")
     with opened(ctx) as store:
-        revocation = guarded(lambda: amazon_revocation.revoke(store, actor=LOCAL_OPERATOR, within_days=within))
+        done = guarded(lambda: amazon_revocation.revoke_and_delete(store, actor=LOCAL_OPERATOR, within_days=within))
+        revocation = done.revocation
         out.print(f"revocation {revocation.id}: {sum(revocation.amazon_fields_at_start.values())} Amazon fields "
                   f"to delete by {revocation.deadline_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
         if within:
             out.print("they are deleted as they fall due (`tutela retention apply`, hourly inside `tutela serve`)")
             return
-        result = guarded(lambda: retention_apply.apply(store, actor=LOCAL_OPERATOR))
-        out.print(f"deleted {result.fields_deleted} fields; {result.customers_shredded} customers crypto-shredded")
-        certificate = guarded(lambda: amazon_revocation.complete_if_done(store, actor=LOCAL_OPERATOR))
+        out.print(f"deleted {done.fields_deleted} fields; {done.customers_shredded} customers crypto-shredded")
+        certificate = done.certificate
         folder = out_dir or store.settings.data_dir / "certificates"
     if certificate is None:
         out.print("[yellow]some Amazon fields are still held (legal holds); the certificate follows their release[/]")

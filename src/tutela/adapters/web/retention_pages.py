@@ -158,7 +158,8 @@ def revoke_amazon(
     if not days.isdigit():
         return _refused(request, session, "The number of days must be a whole number from 0 to 30.", 422)
     try:
-        found = amazon_revocation.revoke(store_of(request), actor=session.actor, within_days=int(days))
+        found = amazon_revocation.revoke_and_delete(store_of(request), actor=session.actor,
+                                                    within_days=int(days)).revocation  # fmt: skip
     except TutelaError as problem:
         return _refused(request, session, problem, 422)
     notice = translate(

@@ -116,10 +116,13 @@ def release_hold(ctx: Store, who: Writer, hold_id: int) -> dict[str, Any]:
 
 @router.post("/amazon/revoke")
 def revoke(ctx: Store, who: Writer, request: RevokeIn) -> dict[str, Any]:
-    """DPP §1.7: every Amazon-sourced field falls due by now + `within_days`; the deletion
-    itself is retention's apply (hourly inside `serve`, or POST /api/v1/retention/apply).
-    Asking again while a revocation is open answers with that one (its deadline stands)."""
-    return amazon_revocation.revoke(ctx, actor=who.actor, within_days=request.within_days).as_dict()
+    """DPP §1.7: every Amazon-sourced field falls due by now + `within_days`. With 0 (the
+    default) they are deleted at once and the certificate issued; a later deadline leaves the
+    deletion to retention's apply (hourly inside `serve`). Asking again while a revocation is
+    open answers with that one (its deadline stands)."""
+    done = amazon_revocation.revoke_and_delete(ctx, actor=who.actor, within_days=request.within_days)
+    return {**done.revocation.as_dict(), "fields_deleted": done.fields_deleted,
+            "certificate_ready": done.certificate is not None}  # fmt: skip
 
 
 def _revocation(ctx: Context, revocation_id: int) -> Revocation:
