@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from tutela.adapters.api import errors
-from tutela.adapters.api.routes import admin, audit, customers, imports, people, retention, returns
+from tutela.adapters.api.routes import admin, audit, consent, customers, imports, people, retention, returns
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
@@ -67,7 +67,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (customers, imports, audit, admin, people, retention, returns):
+    for module in (customers, imports, audit, admin, people, retention, returns, consent):
         app.include_router(module.router)
 
     @app.middleware("http")
