@@ -364,7 +364,7 @@ def _qr_svg(text: str) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from tutela.adapters.web import admin_pages, retention_pages, returns_pages  # they use this module's helpers
+    from tutela.adapters.web import admin_pages, public_pages, retention_pages, returns_pages  # they use its helpers
     from tutela.adapters.web.consent_pages import router as consent_router
 
     app.state.sign_in_limit = _RateLimit(10)  # per client address per minute
@@ -372,6 +372,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_pages.router)
     app.include_router(retention_pages.router)
     app.include_router(returns_pages.router)
+    public_pages.install(app)  # the customers' pages under /p: their router and rate limits
     app.include_router(consent_router)
     static = resources.files("tutela.adapters.web").joinpath("static")
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
