@@ -14,7 +14,7 @@ from tests.helpers import ADA, rows
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.adapters.api.app import create_app
 from tutela.core.clock import FixedClock
-from tutela.services import tokens, vault
+from tutela.services import consent_links, tokens, vault
 from tutela.services.context import Context
 
 
@@ -199,3 +199,15 @@ def test_request_log_lines_hold_no_personal_data_and_no_token(
     logged = "\n".join(lines)
     for secret in ("ada.lovelace", "Lovelace", "example.com", headers["Authorization"].split()[1]):
         assert secret not in logged
+
+
+def test_keys_in_paths_are_cut_from_the_log(
+    store: Context, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = consent_links.make_token(store, "c0123", purpose="marketing_email")
+    with caplog.at_level("INFO", logger="tutela.requests"):
+        client.get(f"/p/unsubscribe/{token}")
+        client.get("/console/setup/one-time-setup-code")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "tutela.requests")
+    assert token not in logged and "one-time-setup-code" not in logged
+    assert "GET /p/unsubscribe/… " in logged and "GET /console/setup/… " in logged

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +31,14 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+
+
+_SECRET_PATHS = re.compile(r"^(/p/[a-z]+/|/console/setup/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The request path for the log, with any key it carries (a signed link, a one-time code) cut off."""
+    return _SECRET_PATHS.sub(r"\1…", path)
 
 
 def create_app(
@@ -75,9 +84,10 @@ def create_app(
         started = time.perf_counter()
         response = await call_next(request)
         # The path only: query strings carry e-mail addresses and phone numbers; headers carry
-        # tokens. Customer ids in paths are pseudonymous.
+        # tokens. Customer ids in paths are pseudonymous; a customer's link token or a setup
+        # code in a path is a key, so it is cut off.
         REQUEST_LOG.info(
-            "%s %s %d %.1fms", request.method, request.url.path, response.status_code,
+            "%s %s %d %.1fms", request.method, loggable_path(request.url.path), response.status_code,
             (time.perf_counter() - started) * 1000,
         )  # fmt: skip
         for name, value in SECURITY_HEADERS.items():
