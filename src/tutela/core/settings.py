@@ -42,6 +42,8 @@ class Settings:
     smtp_password: Secret | None = field(default=None, repr=False)
     smtp_starttls: bool = True
     mail_from: str = "privacy@localhost"
+    # Shopify's mandatory compliance webhooks are signed with the app's client secret; unset: no webhooks.
+    shopify_webhook_secret: Secret | None = field(default=None, repr=False)
 
     @property
     def outbox(self) -> Path:
@@ -109,6 +111,7 @@ def load_settings(
     if not smtp_port_text.isdigit() or not 1 <= int(smtp_port_text) <= 65535:
         raise ConfigInvalid("TUTELA_SMTP_PORT must be a port number", hint="e.g. 587 (STARTTLS) or 25")
     smtp_password = env.get("TUTELA_SMTP_PASSWORD")
+    shopify_secret = env.get("TUTELA_SHOPIFY_WEBHOOK_SECRET")
     return Settings(
         data_dir=chosen_dir,
         database_url=url,
@@ -122,4 +125,5 @@ def load_settings(
         smtp_password=Secret(smtp_password) if smtp_password else None,
         smtp_starttls=env.get("TUTELA_SMTP_STARTTLS", "1") not in {"0", "false", "no"},
         mail_from=env.get("TUTELA_MAIL_FROM", "privacy@localhost"),
+        shopify_webhook_secret=Secret(shopify_secret) if shopify_secret else None,
     )

@@ -153,6 +153,74 @@ def open_request(
     return Opened(request_id, False, code, clock.due_at)
 
 
+def open_verified(
+    ctx: Context,
+    *,
+    actor: Actor,
+    kind: str,
+    email: str,
+    source: str,
+    reference: str | None = None,
+    due_within: timedelta | None = None,
+    language: str = "en",
+) -> Opened:
+    """Record a request whose requester another party has already identified (`source`, e.g.
+    "shopify": the shop checked who asked). It starts in progress with `verification` = source,
+    no code is issued and no mail is sent; `due_within` caps the due date (a platform's own
+    deadline, shorter than the law's). An open request of the same person and kind is linked,
+    and verified by the source if it was still waiting for a code. `reference` (the source's
+    own id of the request, no personal data) goes into the audit event."""
+    chosen = _kind(kind)
+    address = normalize_email(email)
+    if not source.isidentifier() or len(source) > 24:
+        raise InvalidValue(f"unknown verification source '{source}'", hint="a short name such as shopify")
+    if language not in {"en", "zh"}:
+        raise InvalidValue(f"unknown language '{language}'", hint="use en or zh")
+    now = ctx.clock.now()
+    digest = _email_digest(ctx, address)
+    facts = {"source": source, **({"reference": reference} if reference else {})}
+    with transaction(ctx.engine) as connection:
+        existing = connection.execute(
+            select(data_request).where(
+                data_request.c.email_index == digest, data_request.c.kind == chosen.value,
+                data_request.c.status.in_([s.value for s in OPEN]),
+            ).order_by(data_request.c.id).limit(1)
+        ).first()  # fmt: skip
+        if existing is not None:
+            audit.record(connection, ctx, actor, [audit.Event(
+                action="request.linked", details={"request_id": int(existing.id), "kind": chosen.value, **facts},
+            )])  # fmt: skip
+            if existing.status == Status.VERIFYING.value:
+                _transition(connection, ctx, actor, existing, "request.verified", values={
+                    "status": Status.IN_PROGRESS.value, "verification": source, "code_digest": None,
+                }, details={"level": source})  # fmt: skip
+            return Opened(int(existing.id), True, None, existing.due_at)
+        customer_id = _match(connection, digest)
+        place = _jurisdiction(connection, customer_id, "auto")
+        clock = clock_for(place, now)
+        due_at = min(clock.due_at, now + due_within) if due_within is not None else clock.due_at
+        result = connection.execute(insert(data_request).values(
+            kind=chosen.value, status=Status.IN_PROGRESS.value, jurisdiction=place.value, language=language,
+            email_index=digest, contact=ctx.keyring.seal_secret(contact_label(digest), address.encode()),
+            customer_id=customer_id, received_at=now, acknowledge_by=clock.acknowledge_by,
+            acknowledged_at=now,  # the source acknowledged it to the requester (the shop did, in Shopify)
+            due_at=due_at, extended_due_at=clock.extended_due_at, extension_deadline=clock.extension_deadline,
+            verification=source, created_at=now, updated_at=now,
+        ))  # fmt: skip
+        assert result.inserted_primary_key is not None
+        request_id = int(result.inserted_primary_key[0])
+        audit.record(connection, ctx, actor, [
+            audit.Event(action="request.open", customer_id=customer_id, details={
+                "request_id": request_id, "kind": chosen.value, "jurisdiction": place.value,
+                "due_at": due_at.isoformat(), **facts,
+            }),
+            audit.Event(action="request.verified", customer_id=customer_id, details={
+                "request_id": request_id, "kind": chosen.value, "level": source,
+            }),
+        ])  # fmt: skip
+    return Opened(request_id, False, None, due_at)
+
+
 def _match(connection: Connection, digest: bytes) -> str | None:
     row = connection.execute(
         select(record.c.customer_id).select_from(record.join(customer, customer.c.id == record.c.customer_id))

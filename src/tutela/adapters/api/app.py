@@ -15,6 +15,8 @@ from fastapi import FastAPI, Request, Response
 
 from tutela.adapters.api import errors
 from tutela.adapters.api.routes import admin, audit, consent, customers, imports, people, retention, returns
+from tutela.adapters.api.routes import requests as subject_requests
+from tutela.adapters.api.routes import shopify_webhooks as shopify
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
@@ -76,7 +78,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (customers, imports, audit, admin, people, retention, returns, consent):
+    for module in (customers, imports, audit, admin, people, retention, returns, consent, subject_requests, shopify):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -24,6 +24,9 @@ _BY_PREFIX = (
     ("hold.not_found", 404),
     ("hold.already_released", 409),
     ("amazon.revocation_pending", 409),
+    ("request.not_found", 404),  # a data-subject request (and an unknown path, below)
+    ("request.refused", 409),  # not in a state for this: wrong or expired code, locked, closed, extended already
+    ("customer.restricted", 403),
     ("customer.erased", 410),
     ("staff.not_found", 404),
     ("staff.exists", 409),

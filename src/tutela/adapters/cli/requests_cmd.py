@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tutela.adapters.cli.retention_cmd import end_of_day
 from tutela.adapters.cli.runtime import guarded, opened, out
-from tutela.adapters.documents import letters, summary_html
+from tutela.adapters.documents import request_mail, summary_html
 from tutela.core.actor import LOCAL_OPERATOR
 from tutela.core.errors import InvalidValue
-from tutela.services import consent_links, mailer, request_fulfilment, subject_requests
-from tutela.services.context import Context
+from tutela.services import request_fulfilment, subject_requests
 
 app = typer.Typer(help="Data-subject requests: access, erasure, rectification, restriction, objection, opt-out.",
                   no_args_is_help=True)  # fmt: skip
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _send(store: Context, request_id: int, letter: letters.Letter) -> None:
-    address, language = subject_requests.contact_of(store, request_id)
-    mailer.mailer_for(store.settings).send(mailer.Message(to=address, subject=letter.subject, text=letter.text,
-                                                          language=language))  # fmt: skip
 
 
 def _fields(raw: list[str] | None) -> dict[str, str] | None:
@@ -55,12 +48,7 @@ def open_(
 ) -> None:
     """Record a request and send its verification code (which acknowledges receipt)."""
     with opened(ctx) as store:
-
-        def deliver(request: dict[str, Any], code: str) -> None:
-            letter = letters.code_letter(store.policy, request, code)
-            mailer.mailer_for(store.settings).send(mailer.Message(to=email.strip(), subject=letter.subject,
-                                                                  text=letter.text, language=language))  # fmt: skip
-
+        deliver = request_mail.code_sender(store, email=email, language=language)
         made = guarded(lambda: subject_requests.open_request(store, actor=LOCAL_OPERATOR, kind=kind, email=email,
                                                              jurisdiction=jurisdiction, language=language,
                                                              corrections=_fields(field), deliver=deliver))  # fmt: skip
@@ -110,14 +98,7 @@ def fulfil(ctx: typer.Context, request_id: Annotated[int, typer.Argument(help="T
     with opened(ctx) as store:
         done = guarded(lambda: request_fulfilment.fulfil(store, actor=LOCAL_OPERATOR, request_id=request_id,
                                                          render_summary=summary_html))  # fmt: skip
-        request = subject_requests.get(store, request_id)
-        link = (
-            store.settings.public_url + consent_links.DOWNLOAD_PATH + done.download_token
-            if done.download_token
-            else None
-        )
-        guarded(lambda: _send(store, request_id, letters.reply_letter(store.policy, request, done.outcome, done.facts,
-                                                                      link)))  # fmt: skip
+        link = guarded(lambda: request_mail.send_reply(store, done))
     out.print(f"request {request_id} completed: {done.outcome}; the reply was sent"
               + ("; its download link works once, for 7 days" if link else ""))  # fmt: skip
 
@@ -132,8 +113,7 @@ def extend(
     with opened(ctx) as store:
         due = guarded(lambda: subject_requests.extend(store, actor=LOCAL_OPERATOR, request_id=request_id,
                                                       reason=reason))  # fmt: skip
-        request: dict[str, Any] = subject_requests.get(store, request_id)
-        guarded(lambda: _send(store, request_id, letters.extension_letter(store.policy, request, reason)))
+        guarded(lambda: request_mail.send_extension(store, request_id, reason))
     out.print(f"request {request_id} extended: due {due:%Y-%m-%d %H:%M} UTC; the requester was told")
 
 
@@ -146,6 +126,5 @@ def deny(
     """Refuse a request, with the reason."""
     with opened(ctx) as store:
         guarded(lambda: subject_requests.deny(store, actor=LOCAL_OPERATOR, request_id=request_id, reason=reason))
-        request = subject_requests.get(store, request_id)
-        guarded(lambda: _send(store, request_id, letters.reply_letter(store.policy, request, "denied", {})))
+        guarded(lambda: request_mail.send_denial(store, request_id))
     out.print(f"request {request_id} denied; the requester was told why")

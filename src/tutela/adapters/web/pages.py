@@ -225,8 +225,12 @@ def dashboard(request: Request) -> Response:
     ctx = store_of(request)
     first_week, horizon = deletion_chart.window(ctx.clock.now(), DASHBOARD_WEEKS)
     plan = retention_plan.plan(ctx, until=horizon)
+    from tutela.adapters.web.requests_pages import due_summary  # it uses this module's helpers
+
+    requests_due = due_summary(ctx) if session.role in ("owner", "privacy_officer") else None
     return render(request, "dashboard.html", session=session, status=status.store_status(ctx), overdue=plan.overdue,
-                  chart=deletion_chart.chart(plan, first_week, DASHBOARD_WEEKS, compact=True))  # fmt: skip
+                  chart=deletion_chart.chart(plan, first_week, DASHBOARD_WEEKS, compact=True),
+                  requests_due=requests_due)  # fmt: skip
 
 
 @router.get("/customers", response_class=HTMLResponse)
@@ -374,6 +378,9 @@ def install(app: FastAPI) -> None:
     app.include_router(returns_pages.router)
     public_pages.install(app)  # the customers' pages under /p: their router and rate limits
     app.include_router(consent_router)
+    from tutela.adapters.web.requests_pages import router as requests_router  # it uses this module's helpers
+
+    app.include_router(requests_router)
     static = resources.files("tutela.adapters.web").joinpath("static")
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
 
