@@ -120,3 +120,22 @@ def test_bad_requests_are_refused(store: Context) -> None:
     with pytest.raises(InvalidValue, match="corrections"):
         subject_requests.open_request(store, actor=OWNER, kind="rectification", email=ADA)
     assert rows(store, "SELECT count(*) FROM data_request")[0][0] == 0
+
+
+def test_order_and_postal_code_verify_and_raise_the_level(store: Context, customer: str) -> None:
+    opened = subject_requests.open_request(store, actor=OWNER, kind="access", email=ADA)
+    with pytest.raises(RequestRefused, match="do not match"):
+        subject_requests.verify_by_order(store, actor=OWNER, request_id=opened.request_id,
+                                         order_id="111-0000001-0000001", postal_code="10115")  # fmt: skip
+    level = subject_requests.verify_by_order(store, actor=OWNER, request_id=opened.request_id,
+                                             order_id="111-0000001-0000001", postal_code=" 981 01 ")  # fmt: skip
+    assert level == "reasonable" and subject_requests.get(store, opened.request_id)["status"] == "in_progress"
+    coded = subject_requests.open_request(store, actor=OWNER, kind="erasure", email=ADA)
+    subject_requests.verify(store, actor=OWNER, request_id=coded.request_id, code=coded.code or "")
+    level = subject_requests.verify_by_order(store, actor=OWNER, request_id=coded.request_id,
+                                             order_id="111-0000001-0000001", postal_code="98101")  # fmt: skip
+    assert level == "reasonably_high"
+    stranger = subject_requests.open_request(store, actor=OWNER, kind="access", email="who@example.org")
+    with pytest.raises(RequestRefused, match="do not match"):  # the same answer as a wrong postal code
+        subject_requests.verify_by_order(store, actor=OWNER, request_id=stranger.request_id,
+                                         order_id="111-0000001-0000001", postal_code="98101")  # fmt: skip

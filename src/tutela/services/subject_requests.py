@@ -23,12 +23,14 @@ from sqlalchemy import Connection, insert, select, update
 from tutela.core.actor import Actor
 from tutela.core.errors import InvalidValue, RequestNotFound, RequestRefused
 from tutela.core.normalize import email_index_key, normalize_email
+from tutela.core.record_codec import decode
 from tutela.core.request_clock import Jurisdiction, clock_for, jurisdiction_of
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import customer, data_request, orders, record
 from tutela.core.taxonomy import IndexKind
 from tutela.services import audit
 from tutela.services.context import Context
+from tutela.services.customer_rows import unwrap_customer_key
 
 MAX_ATTEMPTS = 5
 CODE_LIFETIME = timedelta(hours=24)
@@ -302,6 +304,53 @@ def verify(ctx: Context, *, actor: Actor, request_id: int, code: str) -> Status:
     if not good:
         raise RequestRefused("the code is wrong or has expired", hint="check the latest message and try again")
     return Status.IN_PROGRESS
+
+
+def verify_by_order(ctx: Context, *, actor: Actor, request_id: int, order_id: str, postal_code: str) -> str:
+    """The other way to verify: an order id of the customer and the postal code it shipped to.
+    Alone it gives the "reasonable" level; after the e-mail code, "reasonably_high" (CCPA).
+    Wrong answers count against the same limit as wrong codes. Returns the level reached."""
+    with transaction(ctx.engine) as connection:
+        row = _load(connection, request_id)
+        if row.status not in {Status.VERIFYING.value, Status.IN_PROGRESS.value}:
+            raise RequestRefused(f"request {request_id} is {row.status}: nothing to verify", hint="—")
+        if row.code_attempts >= MAX_ATTEMPTS:
+            raise RequestRefused(f"request {request_id} is locked after {MAX_ATTEMPTS} wrong answers",
+                                 hint="the requester must make a new request")  # fmt: skip
+        good = row.customer_id is not None and _order_matches(connection, ctx, row.customer_id, order_id, postal_code)
+        if not good:
+            attempts = int(row.code_attempts) + 1
+            _transition(connection, ctx, actor, row, "request.verify_failed", values={"code_attempts": attempts},
+                        details={"attempt": attempts, "by": "order", "locked": attempts >= MAX_ATTEMPTS})  # fmt: skip
+            level = ""
+        else:
+            level = "reasonably_high" if row.verification == "reasonable" else "reasonable"
+            _transition(connection, ctx, actor, row, "request.verified", values={
+                "status": Status.IN_PROGRESS.value, "verification": level,
+            }, details={"level": level, "by": "order"})  # fmt: skip
+    if not good:
+        raise RequestRefused("the order id and postal code do not match", hint="check both and try again")
+    return level
+
+
+def _order_matches(connection: Connection, ctx: Context, customer_id: str, order_id: str, postal_code: str) -> bool:
+    owner = connection.execute(select(orders.c.customer_id).where(orders.c.order_id == order_id.strip())).scalar()
+    if owner != customer_id:
+        return False
+    wanted = "".join(postal_code.split()).casefold()
+    found = connection.execute(select(customer.c.kek_version, customer.c.wrapped_dek).where(
+        customer.c.id == customer_id)).first()  # fmt: skip
+    if found is None or found.wrapped_dek is None:
+        return False
+    dek = unwrap_customer_key(ctx, customer_id, int(found.kek_version), bytes(found.wrapped_dek))
+    for purpose, blob in connection.execute(select(record.c.purpose, record.c.fields).where(
+            record.c.customer_id == customer_id)):  # fmt: skip
+        for entry in decode(bytes(blob)):
+            if entry.category == "user.contact.address.postal_code":
+                value = ctx.keyring.open_field(dek, customer_id, entry.category, purpose, entry.envelope)
+                if secrets.compare_digest("".join(value.split()).casefold(), wanted):
+                    return True
+    return False
 
 
 def extend(ctx: Context, *, actor: Actor, request_id: int, reason: str) -> datetime:

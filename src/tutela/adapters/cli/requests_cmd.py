@@ -84,12 +84,29 @@ def list_(
 def verify(
     ctx: typer.Context,
     request_id: Annotated[int, typer.Argument(help="The request's id.")],
-    code: Annotated[str, typer.Option(help="The code the requester received.")],
+    code: Annotated[str | None, typer.Option(help="The code the requester received.")] = None,
+    order: Annotated[str | None, typer.Option(help="Or: an order id of the customer ...")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="... and the postal code it shipped to.")] = None,
 ) -> None:
-    """Check the requester's code (locked after 5 wrong ones)."""
+    """Check the requester's code, or an order id with its postal code (locked after 5 wrong answers).
+    Both, one after the other, reach the "reasonably high" level of certainty (CCPA)."""
+    if (code is None) == (order is None or postal_code is None):
+        raise typer.BadParameter("give --code, or --order with --postal-code", param_hint="--code")
     with opened(ctx) as store:
-        guarded(lambda: subject_requests.verify(store, actor=LOCAL_OPERATOR, request_id=request_id, code=code))
-    out.print(f"request {request_id} verified: in progress")
+        if code is not None:
+            guarded(lambda: subject_requests.verify(store, actor=LOCAL_OPERATOR, request_id=request_id, code=code))
+            level = "reasonable"
+        else:
+            level = guarded(
+                lambda: subject_requests.verify_by_order(
+                    store,
+                    actor=LOCAL_OPERATOR,
+                    request_id=request_id,
+                    order_id=order or "",
+                    postal_code=postal_code or "",
+                )
+            )
+    out.print(f"request {request_id} verified ({level}): in progress")
 
 
 @app.command("fulfil")
