@@ -368,7 +368,8 @@ def _qr_svg(text: str) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from tutela.adapters.web import admin_pages, public_pages, retention_pages, returns_pages  # they use its helpers
+    # they use its helpers
+    from tutela.adapters.web import admin_pages, public_pages, request_pages, retention_pages, returns_pages
     from tutela.adapters.web.consent_pages import router as consent_router
 
     app.state.sign_in_limit = _RateLimit(10)  # per client address per minute
@@ -377,6 +378,7 @@ def install(app: FastAPI) -> None:
     app.include_router(retention_pages.router)
     app.include_router(returns_pages.router)
     public_pages.install(app)  # the customers' pages under /p: their router and rate limits
+    request_pages.install(app)  # the customers' request form, code page and download under /p
     app.include_router(consent_router)
     from tutela.adapters.web.requests_pages import router as requests_router  # it uses this module's helpers
 
