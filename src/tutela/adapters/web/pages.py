@@ -377,9 +377,9 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_pages.router)
     app.include_router(retention_pages.router)
     app.include_router(returns_pages.router)
+    app.include_router(consent_router)
     public_pages.install(app)  # the customers' pages under /p: their router and rate limits
     request_pages.install(app)  # the customers' request form, code page and download under /p
-    app.include_router(consent_router)
     from tutela.adapters.web.requests_pages import router as requests_router  # it uses this module's helpers
 
     app.include_router(requests_router)
