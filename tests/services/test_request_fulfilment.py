@@ -112,3 +112,14 @@ def test_rectification_objection_opt_out(store: Context, customer: str) -> None:
 def test_nobody_known_means_no_data_found(store: Context, tmp_path: Path) -> None:
     done = fulfil(store, verified(store, "access", email="stranger@example.org"))
     assert done.outcome == "no_data" and done.download_token is None
+
+
+def test_spent_packages_are_removed(store: Context, customer: str, clock: object) -> None:  # noqa: F811
+    used = fulfil(store, verified(store, "access"))
+    assert used.download_token
+    subject_requests.claim_download(store, token=used.download_token)
+    waiting = fulfil(store, verified(store, "portability"))
+    assert request_fulfilment.prune_packages(store) == 1  # the used one; the other link still works
+    assert request_fulfilment.package_path(store, waiting.request_id).exists()
+    clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
+    assert request_fulfilment.prune_packages(store) == 1

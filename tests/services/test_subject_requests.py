@@ -139,3 +139,16 @@ def test_order_and_postal_code_verify_and_raise_the_level(store: Context, custom
     with pytest.raises(RequestRefused, match="do not match"):  # the same answer as a wrong postal code
         subject_requests.verify_by_order(store, actor=OWNER, request_id=stranger.request_id,
                                          order_id="111-0000001-0000001", postal_code="98101")  # fmt: skip
+
+
+def test_a_locked_or_expired_request_does_not_block_a_new_one(store: Context, clock: FixedClock, customer: str) -> None:
+    first = subject_requests.open_request(store, actor=OWNER, kind="access", email=ADA)
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(RequestRefused):
+            subject_requests.verify(store, actor=OWNER, request_id=first.request_id, code="abcdef")
+    second = subject_requests.open_request(store, actor=OWNER, kind="access", email=ADA)
+    assert not second.linked and second.request_id != first.request_id and second.code
+    assert subject_requests.get(store, first.request_id)["status"] == "denied"
+    clock.advance(timedelta(hours=25))
+    third = subject_requests.open_request(store, actor=OWNER, kind="access", email=ADA)
+    assert not third.linked and third.request_id not in {first.request_id, second.request_id}

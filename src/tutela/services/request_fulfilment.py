@@ -208,3 +208,22 @@ def _rectify(ctx: Context, actor: Actor, request_id: int, customer_id: str) -> l
             raise RequestRefused(f"no purpose of the policy stores '{category}'", hint="deny or correct it by hand")
         rectification.rectify(ctx, actor=actor, purpose=purpose, customer_id=customer_id, fields={category: value})
     return sorted(corrections)
+
+
+def prune_packages(ctx: Context) -> int:
+    """Access packages whose link was used or expired are deleted from disk (they hold
+    everything about a person). Returns how many went."""
+    folder = ctx.settings.data_dir / "exports"
+    if not folder.is_dir():
+        return 0
+    now = ctx.clock.now()
+    with read_only(ctx.engine) as connection:
+        live = {int(r.id) for r in connection.execute(select(data_request.c.id).where(
+            data_request.c.downloaded_at.is_(None), data_request.c.download_expires_at > now))}  # fmt: skip
+    gone = 0
+    for path in folder.glob("request-*.zip"):
+        number = path.stem.removeprefix("request-")
+        if number.isdigit() and int(number) not in live:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone

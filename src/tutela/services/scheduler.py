@@ -17,7 +17,15 @@ from tutela.core.errors import TutelaError
 from tutela.core.settings import Settings
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import job_lease
-from tutela.services import amazon_revocation, audit, consent, mailer, retention_apply, subject_requests
+from tutela.services import (
+    amazon_revocation,
+    audit,
+    consent,
+    mailer,
+    request_fulfilment,
+    retention_apply,
+    subject_requests,
+)
 from tutela.services.context import Context
 
 
@@ -93,7 +101,9 @@ def _request_reminders(ctx: Context) -> None:
 
 
 def _outbox(ctx: Context) -> None:
+    """Files that hold personal data outside the vault: letters in the outbox, spent access packages."""
     mailer.prune_outbox(ctx.settings.outbox, now=ctx.clock.now())
+    request_fulfilment.prune_packages(ctx)
 
 
 def _consent_lapse(ctx: Context) -> None:

@@ -113,11 +113,19 @@ def open_request(
     digest = _email_digest(ctx, address)
     with transaction(ctx.engine) as connection:
         existing = connection.execute(
-            select(data_request.c.id, data_request.c.due_at).where(
+            select(data_request).where(
                 data_request.c.email_index == digest, data_request.c.kind == chosen.value,
                 data_request.c.status.in_([s.value for s in OPEN]),
             ).order_by(data_request.c.id).limit(1)
         ).first()  # fmt: skip
+        if existing is not None and _unverifiable(existing, now):
+            # A code that expired or was locked (perhaps by someone else guessing) must not keep
+            # the person from asking again: the old request is closed and a new one opened.
+            _transition(connection, ctx, actor, existing, "request.superseded", values={
+                "status": Status.DENIED.value, "outcome": "not verified: the code expired or was locked",
+                "closed_at": now, "code_digest": None,
+            })  # fmt: skip
+            existing = None
         if existing is not None:
             audit.record(connection, ctx, actor, [audit.Event(
                 action="request.linked", details={"request_id": int(existing.id), "kind": chosen.value},
@@ -221,6 +229,11 @@ def open_verified(
             }),
         ])  # fmt: skip
     return Opened(request_id, False, None, due_at)
+
+
+def _unverifiable(row: Any, now: datetime) -> bool:
+    waiting = row.status == Status.VERIFYING.value
+    return waiting and (row.code_attempts >= MAX_ATTEMPTS or row.code_expires_at is None or row.code_expires_at <= now)
 
 
 def _match(connection: Connection, digest: bytes) -> str | None:
