@@ -12,11 +12,12 @@ import pytest
 
 from tests.conftest import OWNER
 from tests.helpers import count, rows
+from tests.importer_files import write_table
 from tests.services.test_consent import CHECKOUT, WORDING
 from tests.services.test_subject_requests import ADA, customer  # noqa: F401 - the fixture
 from tutela.adapters.documents import summary_html
 from tutela.core.errors import CustomerRestricted, RequestRefused
-from tutela.services import consent, holds, request_fulfilment, subject_requests, vault
+from tutela.services import consent, holds, importing, request_fulfilment, subject_requests, vault
 from tutela.services.context import Context
 
 
@@ -123,3 +124,15 @@ def test_spent_packages_are_removed(store: Context, customer: str, clock: object
     assert request_fulfilment.package_path(store, waiting.request_id).exists()
     clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
     assert request_fulfilment.prune_packages(store) == 1
+
+
+def test_an_erased_person_is_not_put_back_into_marketing_by_an_import(store: Context, tmp_path: Path) -> None:
+    header = ["Email", "First Name", "Last Name", "Accepts Email Marketing"]
+    row = {"Email": "lin@example.cn", "First Name": "Lin", "Last Name": "Wei", "Accepts Email Marketing": "yes"}
+    importing.import_file(store, actor=OWNER, path=write_table(tmp_path / "a.csv", header, [row], delimiter=","))
+    assert fulfil(store, verified(store, "erasure", email="lin@example.cn")).outcome == "erased"
+    again = importing.import_file(store, actor=OWNER, path=write_table(tmp_path / "b.csv", header + ["Note"], [row],
+                                                                       delimiter=","))  # fmt: skip
+    assert again.tally.customers_new == 1 and again.tally.consent_events_new == 0
+    (new,) = [str(r[0]) for r in rows(store, "SELECT id FROM customer WHERE wrapped_dek IS NOT NULL")]
+    assert not consent.can_contact(store, customer_id=new, purpose="marketing_email", channel="email").allowed

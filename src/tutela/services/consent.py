@@ -401,6 +401,14 @@ def states_in(connection: Connection, customer_ids: Iterable[str]) -> dict[tuple
     return {(str(c), str(p), str(ch)): str(s) for c, p, ch, s in rows}
 
 
+def suppressed(connection: Connection, customer_ids: Sequence[str]) -> set[str]:
+    """Customers whose e-mail is on the marketing suppression list (a person who had their data
+    erased, matched again by an import): their imported grants are ignored."""
+    rows = select_in(connection, "SELECT r.customer_id FROM record r JOIN marketing_suppression s "
+                     "ON s.email_index = r.email_index WHERE r.customer_id IN ({})", list(customer_ids))  # fmt: skip
+    return {str(cid) for (cid,) in rows}
+
+
 def record_imported(
     connection: Connection,
     ctx: Context,
@@ -416,8 +424,11 @@ def record_imported(
     if not usable:
         return 0
     current = states_in(connection, [f[0] for f in usable])
+    erased = suppressed(connection, [f[0] for f in usable])
     final: dict[tuple[str, str, str], bool] = {}
     for customer_id, purpose, channel, accepted in usable:
+        if accepted and customer_id in erased:
+            continue  # someone who had their data erased is not put back into marketing by an export
         key = (customer_id, purpose, channel)
         final[key] = final.get(key, True) and accepted  # withdrawal wins within the batch
     pending: list[Pending] = []
