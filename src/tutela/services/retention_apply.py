@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from tutela.core.actor import Actor
 from tutela.core.record_codec import categories_mask, decode, encode
 from tutela.core.storage.bulk import db_value, put_meta, select_in
-from tutela.core.storage.engine import transaction
+from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import customer, legal_hold, meta, order_link, record, tombstone
 from tutela.services import audit, retention, tombstones
 from tutela.services.context import Context
@@ -59,9 +59,15 @@ def apply(ctx: Context, *, actor: Actor, batch_customers: int = 5000, max_batche
     result.holds_expired = expire_holds(ctx, actor=actor, now=now)
     empty_takes = 0
     after = ""  # customers are taken in id order: neighbours share pages, so a batch rewrites few
+    sqlite = ctx.engine.dialect.name == "sqlite"
     while (max_batches is None or result.batches < max_batches) and empty_takes < 3:
+        if sqlite:  # chosen outside the write lock, so other writers (an unsubscribe) do not wait on the search
+            with read_only(ctx.engine) as reader:
+                chosen = _take_customers(reader, now, batch_customers, after=after)
+            if not chosen:
+                break
         with transaction(ctx.engine) as connection:
-            customers = _take_customers(connection, now, batch_customers, after=after)
+            customers = chosen if sqlite else _take_customers(connection, now, batch_customers, after=after)
             if not customers:
                 break
             after = customers[-1]
@@ -120,6 +126,12 @@ def _take_customers(connection: Connection, now: datetime, limit: int, *, after:
     check is left out while no hold is in force."""
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     at = db_value(connection, now)
+    anything = connection.exec_driver_sql(
+        f"SELECT 1 FROM record WHERE due_at <= {marker} LIMIT 1",  # noqa: S608 - the due-time index answers
+        (at,),
+    ).cursor.fetchone()
+    if anything is None:
+        return []
     held = connection.execute(
         select(legal_hold.c.id).where(legal_hold.c.released_at.is_(None), legal_hold.c.until > now).limit(1)
     ).first()
