@@ -22,7 +22,9 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 ADMIN_ROLES = frozenset({"owner", "privacy_officer"})
 
 
-def _admin(request: Request) -> sessions.Session | Response:
+def officer_session(request: Request) -> sessions.Session | Response:
+    """The signed-in owner or privacy officer, or the response that refuses the page (the
+    admin, retention and request pages share it)."""
     session = current_session(request)
     if session is None:
         return no_session(request)
@@ -157,10 +159,14 @@ def people_page(request: Request) -> Response:
     return session if isinstance(session, Response) else _people(request, session)
 
 
-def _form(request: Request, csrf: str) -> sessions.Session | Response:
-    """An owner's form post with its CSRF token, or the response that refuses it."""
-    session = _admin(request)
+def officer_form(request: Request, csrf: str) -> sessions.Session | Response:
+    """An owner's or privacy officer's form post with its CSRF token, or the response that refuses it."""
+    session = officer_session(request)
     return session if isinstance(session, Response) else form_session(request, csrf)
+
+
+_admin = officer_session
+_form = officer_form
 
 
 def _people_action(request: Request, csrf: str, action: Callable[[sessions.Session], dict[str, object]]) -> Response:

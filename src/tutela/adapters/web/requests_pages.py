@@ -18,8 +18,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tutela.adapters.documents import request_mail, summary_html
-from tutela.adapters.web.admin_pages import ADMIN_ROLES
-from tutela.adapters.web.pages import current_session, form_session, no_session, render, store_of, translate
+from tutela.adapters.web.admin_pages import officer_form, officer_session
+from tutela.adapters.web.pages import render, store_of
 from tutela.core.errors import TutelaError
 from tutela.services import request_fulfilment, sessions, subject_requests
 from tutela.services.context import Context
@@ -54,20 +54,8 @@ def due_summary(ctx: Context) -> DueSummary:
     return DueSummary(len(found), sum(1 for r in found if r["overdue"]), soon)
 
 
-def _officer(request: Request) -> sessions.Session | Response:
-    session = current_session(request)
-    if session is None:
-        return no_session(request)
-    if session.role not in ADMIN_ROLES:
-        return Response(
-            status_code=403, content=translate(request, "Only owners and privacy officers may open this page.")
-        )
-    return session
-
-
-def _form(request: Request, csrf: str) -> sessions.Session | Response:
-    session = _officer(request)
-    return session if isinstance(session, Response) else form_session(request, csrf)
+_officer = officer_session
+_form = officer_form
 
 
 @router.get("/requests", response_class=HTMLResponse)

@@ -16,12 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from tutela.adapters.documents import certificate_html, certificate_pdf
 from tutela.adapters.web import deletion_chart, i18n
-from tutela.adapters.web.admin_pages import ADMIN_ROLES
+from tutela.adapters.web.admin_pages import officer_form, officer_session
 from tutela.adapters.web.pages import (
     LANG_COOKIE,
-    current_session,
-    form_session,
-    no_session,
     render,
     store_of,
     translate,
@@ -38,20 +35,8 @@ CERTIFICATE_CSP = (
 )
 
 
-def _officer(request: Request) -> sessions.Session | Response:
-    session = current_session(request)
-    if session is None:
-        return no_session(request)
-    if session.role not in ADMIN_ROLES:
-        return Response(
-            status_code=403, content=translate(request, "Only owners and privacy officers may open this page.")
-        )
-    return session
-
-
-def _form(request: Request, csrf: str) -> sessions.Session | Response:
-    session = _officer(request)
-    return session if isinstance(session, Response) else form_session(request, csrf)
+_officer = officer_session
+_form = officer_form
 
 
 def _page(request: Request, session: sessions.Session, *, status_code: int = 200, **shown: Any) -> HTMLResponse:
