@@ -26,7 +26,7 @@ from tutela.core.errors import InvalidValue, UnknownPurpose
 from tutela.core.policy.model import LegalBasis, Purpose
 from tutela.core.record_codec import decode
 from tutela.core.retention_due import add_period
-from tutela.core.storage.bulk import select_in
+from tutela.core.storage.bulk import from_db_time, select_in
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import consent_event, consent_notice, consent_state, sale_share_opt_out
 from tutela.services import audit, retention
@@ -332,7 +332,7 @@ def live_grants(ctx: Context, purpose: Purpose, channel: Channel) -> list[str]:
     if valid is None:
         return [str(cid) for cid, _ in granted]
     cutoff = lapse_cutoff(now, valid)
-    return [str(cid) for cid, at in granted if (retention.utc(at) or now) > cutoff]
+    return [str(cid) for cid, at in granted if (from_db_time(at) or now) > cutoff]
 
 
 def lapse_cutoff(now: datetime, valid_for: tuple[int, str]) -> datetime:

@@ -10,31 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
 
 from tutela.core.policy import Policy
 from tutela.core.record_codec import decode
 from tutela.core.retention_due import CustomerEvents, Due, DueCalculator, OrderDates, ReturnDates, Scope
-from tutela.core.storage.bulk import db_value, put_meta, select_in
+from tutela.core.storage.bulk import db_value, from_db_time, put_meta, select_in
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import amazon_revocation, meta, record, retention_stale
 from tutela.services.context import Context
 
 _POLICY_KEY = "retention.policy_sha256"
 _CHUNK = 10_000  # customers per transaction while recomputing (fewer commits rewrite fewer pages)
-
-
-def utc(value: Any) -> datetime | None:
-    """A time as the driver returns it (SQLite: naive UTC text; PostgreSQL: aware) -> aware UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def mark_stale(connection: Connection, customer_ids: Iterable[str]) -> None:
@@ -122,7 +111,7 @@ def revocation_deadline(connection: Connection) -> datetime | None:
         select(amazon_revocation.c.deadline_at).where(amazon_revocation.c.completed_at.is_(None))
         .order_by(amazon_revocation.c.deadline_at).limit(1)
     ).scalar()  # fmt: skip
-    return utc(found)
+    return from_db_time(found)
 
 
 # record id, customer id, purpose, categories bit set, due, categories of its Amazon-sourced fields
@@ -138,7 +127,7 @@ def compute(connection: Connection, calculator: DueCalculator, customer_ids: Seq
                      "WHERE customer_id IN ({})", customer_ids)  # fmt: skip
     for ref, cid, purpose_key, blob, created, categories in rows:
         purpose = policy.purposes.get(str(purpose_key))
-        collected = utc(created)
+        collected = from_db_time(created)
         assert collected is not None
         entries = decode(bytes(blob))
         amazon = [entry.category for entry in entries if entry.source == "amazon"]
@@ -163,11 +152,19 @@ def load_events(connection: Connection, customer_ids: Sequence[str]) -> dict[str
         "FROM orders WHERE customer_id IN ({})", customer_ids,
     ):  # fmt: skip
         events.setdefault(str(cid), CustomerEvents()).orders.append(
-            OrderDates(str(channel), utc(purchased), utc(shipped), utc(promised), utc(delivered))
+            OrderDates(
+                str(channel),
+                from_db_time(purchased),
+                from_db_time(shipped),
+                from_db_time(promised),
+                from_db_time(delivered),
+            )
         )
     for cid, requested, closed in select_in(
         connection, "SELECT customer_id, requested_at, closed_at FROM return_case WHERE customer_id IN ({})",
         customer_ids,
     ):  # fmt: skip
-        events.setdefault(str(cid), CustomerEvents()).returns.append(ReturnDates(utc(requested), utc(closed)))
+        events.setdefault(str(cid), CustomerEvents()).returns.append(
+            ReturnDates(from_db_time(requested), from_db_time(closed))
+        )
     return events

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 from tutela.core.policy import Policy
 from tutela.core.record_codec import decode
 from tutela.core.retention_due import DueCalculator, Scope
-from tutela.core.storage.bulk import db_value
+from tutela.core.storage.bulk import db_value, from_db_time
 from tutela.core.storage.engine import read_only
 from tutela.core.storage.schema import legal_hold, orders, record
 from tutela.core.taxonomy import CATEGORIES
@@ -174,7 +174,7 @@ def _plan_stored(connection: Connection, result: Plan, holds: dict[str, Held]) -
         (horizon, *held_params),
     ).cursor.fetchall()
     for purpose, mask, _, first, count in rows:
-        due_at = retention.utc(first)
+        due_at = from_db_time(first)
         assert due_at is not None
         result._place(str(purpose), category_names(int(mask)), due_at, int(count))
     # Mixed records lose only their Amazon-sourced fields: counted entry by entry (they are few).
@@ -185,7 +185,7 @@ def _plan_stored(connection: Connection, result: Plan, holds: dict[str, Held]) -
     ).cursor.fetchall()
     for purpose, blob, due in mixed:
         amazon = [e.category for e in decode(bytes(blob)) if e.source == "amazon"]
-        due_at = retention.utc(due)
+        due_at = from_db_time(due)
         assert due_at is not None
         result._place(str(purpose), amazon, due_at, 1)
     # After the refresh nothing is uncomputed: a NULL due time is a record waiting for an event.

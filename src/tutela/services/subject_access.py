@@ -39,6 +39,7 @@ from tutela.core.policy import LegalBasis, Policy, Purpose
 from tutela.core.record_codec import decode
 from tutela.core.request_clock import Jurisdiction, jurisdiction_of
 from tutela.core.retention_due import CustomerEvents, Due, DueCalculator, Scope
+from tutela.core.storage.bulk import from_db_time
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import (
     consent_notice,
@@ -283,7 +284,7 @@ def _collect_in(
         shop=ShopFacts(policy.shop.name, policy.shop.country, policy.shop.privacy_contact),
         customer_id=customer_id,
         customer_since=_customer_since(connection, customer_id),
-        processing_restricted_since=retention.utc(row.restricted_at),
+        processing_restricted_since=from_db_time(row.restricted_at),
         fields=fields,
         purposes=_purposes(policy, fields, events),
         sources=sources,
@@ -292,7 +293,7 @@ def _collect_in(
         consent_events=events,
         consent_current=_consent_current(history["current"], events),
         consent_notices=notices,
-        sale_share_opt_out_at=retention.utc(opt_out["at"]) if opt_out else None,
+        sale_share_opt_out_at=from_db_time(opt_out["at"]) if opt_out else None,
         holds=_holds(connection, customer_id, now),
         amazon_note=_amazon_note(policy) if "amazon" in sources else None,
     )
@@ -464,7 +465,7 @@ def _holds(connection: Connection, customer_id: str, now: datetime) -> tuple[Hol
 
 
 def _consent_event(raw: dict[str, Any]) -> ConsentEventFacts:
-    at = retention.utc(raw["at"])
+    at = from_db_time(raw["at"])
     assert at is not None
     return ConsentEventFacts(
         id=int(raw["id"]), purpose=raw["purpose"], channel=raw["channel"], kind=raw["kind"], at=at,

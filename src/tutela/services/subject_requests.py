@@ -427,7 +427,7 @@ def claim_download(ctx: Context, *, token: str) -> int:
             raise RequestRefused("this download link is not valid any more",
                                  hint="ask the shop for a new one")  # fmt: skip
         connection.execute(update(data_request).where(data_request.c.id == row.id).values(downloaded_at=now))
-        audit.record(connection, ctx, Actor(id="requester", role="owner"), [audit.Event(
+        audit.record(connection, ctx, Actor(id="requester", role="customer"), [audit.Event(
             action="request.downloaded", customer_id=row.customer_id, details={"request_id": int(row.id)},
         )])  # fmt: skip
     return int(row.id)

@@ -23,6 +23,17 @@ def db_time(connection: Connection, at: datetime) -> Any:
     return sqlite_time(at) if connection.dialect.name == "sqlite" else at.astimezone(UTC)
 
 
+def from_db_time(value: Any) -> datetime | None:
+    """A time as the driver returns it (SQLite: naive UTC text; PostgreSQL: aware) -> aware UTC:
+    the reverse of `db_time`, for rows read at driver level."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def db_value(connection: Connection, value: Any) -> Any:
     """A bulk-insert value as the driver wants it: times rendered by `db_time`, the rest as is."""
     return db_time(connection, value) if isinstance(value, datetime) else value
