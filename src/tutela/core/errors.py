@@ -245,3 +245,16 @@ class CustomerRestricted(TutelaError):
     """GDPR Art. 18: the customer's data is restricted; only a legal-obligation purpose may read it."""
 
     code = "customer.restricted"
+
+
+class ScanInputInvalid(TutelaError):
+    """A scan asked of something that cannot be scanned as given: a path that does not exist,
+    a database URL that does not parse or connect, a table that is not there."""
+
+    code = "scan.input_invalid"
+
+
+class ScanClusterUnreachable(TutelaError):
+    """The Dask scheduler given with --dask did not answer; raised before any work starts."""
+
+    code = "scan.cluster_unreachable"

@@ -13,6 +13,8 @@ NOT_FOUND = 5
 REFUSED = 6
 STORAGE = 7
 INTEGRITY = 8
+# `tutela scan --fail-on`: the scan ran and found what the gate forbids.
+FINDINGS = 10
 
 _BY_PREFIX = {
     "config.": POLICY_OR_CONFIG,
@@ -41,6 +43,8 @@ _BY_PREFIX = {
     "storage.": STORAGE,
     "mail.not_sent": STORAGE,  # like the database: a service tutela needs cannot be reached
     "audit.": INTEGRITY,
+    "scan.input_invalid": NOT_FOUND,
+    "scan.cluster_unreachable": STORAGE,
 }
 
 
