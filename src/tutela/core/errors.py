@@ -258,3 +258,13 @@ class ScanClusterUnreachable(TutelaError):
     """The Dask scheduler given with --dask did not answer; raised before any work starts."""
 
     code = "scan.cluster_unreachable"
+
+
+class ScanNotFound(TutelaError):
+    code = "scan.not_found"
+
+
+class ScanRefused(TutelaError):
+    """A scan that may not start: an unknown location, or one already running there."""
+
+    code = "scan.refused"

@@ -44,6 +44,8 @@ _BY_PREFIX = {
     "mail.not_sent": STORAGE,  # like the database: a service tutela needs cannot be reached
     "audit.": INTEGRITY,
     "scan.input_invalid": NOT_FOUND,
+    "scan.not_found": NOT_FOUND,
+    "scan.refused": REFUSED,
     "scan.cluster_unreachable": STORAGE,
 }
 

@@ -26,6 +26,7 @@ from tutela.core.policy.model import (
     Role,
     Shop,
 )
+from tutela.core.policy.scan_locations import parse_scan_settings
 from tutela.core.rules import AMAZON_PII_RETENTION_DAYS_AFTER_DELIVERY
 from tutela.core.suggest import did_you_mean
 from tutela.core.taxonomy import CATEGORIES
@@ -45,7 +46,7 @@ _PURPOSE_KEYS = {
 _PERIOD = re.compile(r"^\s*(?P<amount>\d+)\s+(?P<unit>days?|months?|years?)\s*$")
 _ROLE_KEYS = {"description", "access"}
 _SHOP_KEYS = {"name", "country", "privacy_contact"}
-_TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality", "retention"}
+_TOP_KEYS = {"schema", "shop", "purposes", "roles", "quality", "retention", "scan"}
 _RETENTION_KEYS = {"amazon_cap", "delivery_buffer_days", "tax_years"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RETENTION = re.compile(
@@ -119,6 +120,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
     on_invalid = _quality(data.get("quality", {}), check)
     retention = _retention_settings(data.get("retention", {}), check)
     _check_amazon_retention(purposes, retention, check)
+    scan = parse_scan_settings(data.get("scan", {}), check)
     if check.problems:
         count = len(check.problems)
         raise PolicyInvalid(
@@ -128,7 +130,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Policy(shop=shop, purposes=purposes, roles=roles, sha256=digest, text=text, on_invalid=on_invalid,
-                  retention=retention)  # fmt: skip
+                  retention=retention, scan=scan)  # fmt: skip
 
 
 def _retention_settings(raw: object, check: _Checker) -> RetentionSettings:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tutela.core.errors import UnknownPurpose, UnknownRole
+from tutela.core.policy.scan_locations import ScanSettings
 from tutela.core.suggest import did_you_mean
 
 
@@ -122,6 +123,7 @@ class Policy:
     text: str
     on_invalid: OnInvalid = OnInvalid.FLAG
     retention: RetentionSettings = RetentionSettings()
+    scan: ScanSettings = field(default_factory=ScanSettings)
 
     def purpose(self, key: str) -> Purpose:
         try:

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -496,4 +497,72 @@ staff_session = Table(
     Column("last_seen_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime, nullable=True),
     Index(None, "staff_id"),
+)
+
+
+scan_run = Table(
+    "scan_run",
+    metadata,
+    # One scan of a configured location (or of tutela's own store); findings below. What was
+    # scanned is named by the location, never by a value found in it.
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("location", KEY, nullable=False),  # the policy's [scan.locations.<name>], or "tutela"
+    Column("target", Text, nullable=False),  # the path or the database (password left out)
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("started_by", String(128), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    # Live progress, updated as the scan goes (bookkeeping, like job_lease: not audited).
+    Column("locations_done", Integer, nullable=False, server_default="0"),
+    Column("locations_total", Integer, nullable=True),
+    Column("bytes_done", BigInteger, nullable=False, server_default="0"),
+    Column("findings_high", Integer, nullable=False, server_default="0"),
+    Column("findings_low", Integer, nullable=False, server_default="0"),
+    Column("skipped", Integer, nullable=False, server_default="0"),
+    Column("replaced_characters", BigInteger, nullable=False, server_default="0"),
+    Column("error", Text, nullable=True),  # a one-line reason when failed
+    Index(None, "location", "started_at"),
+)
+
+scan_finding = Table(
+    "scan_finding",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("run_id", ID_INT, ForeignKey("scan_run.id"), nullable=False),
+    Column("location", Text, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("detector", KEY, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("preview", Text, nullable=False),  # masked: a finding never stores the value
+    Column("line", BigInteger, nullable=True),
+    Column("start_offset", BigInteger, nullable=True),
+    Column("end_offset", BigInteger, nullable=True),
+    Column("column_name", Text, nullable=True),
+    Column("key_path", Text, nullable=True),
+    Column("value_count", BigInteger, nullable=False),
+    Column("sampled", BigInteger, nullable=True),
+    Index(None, "run_id"),
+)
+
+scan_skip = Table(
+    "scan_skip",
+    metadata,
+    Column("id", ID_INT, primary_key=True, autoincrement=True),
+    Column("run_id", ID_INT, ForeignKey("scan_run.id"), nullable=False),
+    Column("location", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "run_id"),
+)
+
+redaction_token = Table(
+    "redaction_token",
+    metadata,
+    # `tutela redact --mode vault`: the value a token replaced, sealed under the store's key,
+    # resolvable by staff whose role may see the type under the purpose they act for.
+    Column("token", String(40), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("sealed_value", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(128), nullable=False),
 )
