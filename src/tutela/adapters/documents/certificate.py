@@ -8,14 +8,13 @@ otherwise both raise ValueError. The facts hold no personal data, so neither doe
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fpdf import FPDF
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from tutela.adapters.documents.templating import environment
 from tutela.core.destruction import METHOD, DestructionCertificate
 from tutela.core.taxonomy import CATEGORIES
 
@@ -166,7 +165,7 @@ def certificate_html(cert: DestructionCertificate, *, language: str = DEFAULT_LA
     `language` is "en" or "zh"; any other falls back to English. Raises ValueError when an
     Amazon-sourced personal field remains."""
     sheet = _sheet(cert, language)
-    return _environment().get_template("certificate.html").render(sheet=sheet, t=sheet.text)
+    return environment().get_template("certificate.html").render(sheet=sheet, t=sheet.text)
 
 
 def certificate_pdf(cert: DestructionCertificate) -> bytes:
@@ -240,17 +239,6 @@ def _when(moment: datetime) -> str:
 
 
 # --- HTML ------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("tutela.adapters.documents", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 # --- PDF -------------------------------------------------------------------------------------

@@ -9,15 +9,14 @@ shown as written."""
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from tutela.adapters.documents.certificate import _label as category_label
 
 # The certificate's category labels (English from core.taxonomy, Simplified Chinese beside it).
-from tutela.adapters.documents.certificate import _label as category_label
+from tutela.adapters.documents.templating import environment
 from tutela.core.request_clock import GDPR_COUNTRIES
 from tutela.services.subject_access import HeldField, PurposeFacts, SubjectData
 
@@ -325,7 +324,7 @@ def summary_html(data: SubjectData, language: str = DEFAULT_LANGUAGE) -> str:
     gdpr = data.jurisdiction == "gdpr" or shop.country in GDPR_COUNTRIES
     ccpa = data.jurisdiction == "ccpa"
     return (
-        _environment()
+        environment()
         .get_template("subject_summary.html")
         .render(
             t=t,
@@ -410,17 +409,6 @@ def _authorities(shop_country: str, t: dict[str, str]) -> list[_Authority]:
         for code, name, site in AUTHORITIES
     ]
     return sorted(rows, key=lambda a: not a.shop_country)
-
-
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("tutela.adapters.documents", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _utc(moment: datetime) -> datetime:
