@@ -92,6 +92,7 @@ class Keyring:
     _fingerprint_mac: Mac = field(init=False, repr=False, compare=False)
     _link_mac: Mac = field(init=False, repr=False, compare=False)
     _client_mac: Mac = field(init=False, repr=False, compare=False)
+    _redaction_mac: Mac = field(init=False, repr=False, compare=False)
     _kek_ciphers: dict[int, AESGCM] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +105,7 @@ class Keyring:
         object.__setattr__(self, "_fingerprint_mac", Mac(hkdf(self.index_root, b"tutela/fingerprint/v1")))
         object.__setattr__(self, "_link_mac", Mac(hkdf(self.index_root, b"tutela/public-link/v1")))
         object.__setattr__(self, "_client_mac", Mac(hkdf(self.index_root, b"tutela/web-client/v1")))
+        object.__setattr__(self, "_redaction_mac", Mac(hkdf(self.index_root, b"tutela/redaction/v1")))
         object.__setattr__(self, "_kek_ciphers", {})
         object.__setattr__(
             self,
@@ -262,6 +264,11 @@ class Keyring:
     def client_digest(self, text: str) -> str:
         """A keyed hash of a web client's IP address and user agent: proof without the values."""
         return self._client_mac.digest(text.encode("utf-8")).hex()
+
+    def redaction_digest(self, kind: str, value: str) -> str:
+        """`tutela redact --mode hash`: the same value of a type always becomes the same 16 hex
+        digits in this store (copies stay joinable), and nobody without the key can test a guess."""
+        return self._redaction_mac.digest(f"{kind}\x1f{value}".encode()).hex()[:16]
 
     def checkpoint_mac(self, message: bytes) -> bytes:
         return hmac_sha256(hkdf(self.index_root, b"tutela/audit-checkpoint/v1"), message)
