@@ -184,12 +184,13 @@ def run(ctx: Context, *, actor: Actor, name: str, runner: ScanRunner) -> int:
 
 
 def execute(ctx: Context, *, actor: Actor, run_id: int, name: str, runner: ScanRunner) -> None:
-    """The scan of a started run (the console calls this on a worker thread)."""
+    """The scan of a started run (the console calls this on a worker thread). A failure is
+    recorded with its one-line reason, then raised to the caller."""
     try:
         report = runner(location(ctx, name), lambda progress: record_progress(ctx, run_id, progress))
     except TutelaError as exc:
         fail(ctx, actor=actor, run_id=run_id, reason=str(exc))
-        return
+        raise
     except Exception as exc:
         fail(ctx, actor=actor, run_id=run_id, reason=f"internal error ({type(exc).__name__})")
         raise
@@ -263,5 +264,7 @@ def scan_job(runner_for: Callable[[Context], ScanRunner]) -> Job:
                 run(ctx, actor=SYSTEM, name=name, runner=runner)
             except ScanRefused:
                 continue  # already running elsewhere
+            except TutelaError:
+                continue  # recorded as failed; the other locations are still scanned
 
     return Job(name="scan.locations", every=timedelta(hours=1), run=scan_due, lease=timedelta(hours=6))

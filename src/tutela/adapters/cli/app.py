@@ -19,6 +19,7 @@ from tutela.adapters.cli import (
     requests_cmd,
     retention_cmd,
     returns_cmd,
+    scan_cmd,
     serve_cmd,
     staff_cmd,
     store_cmd,
@@ -65,6 +66,7 @@ app.add_typer(returns_cmd.app, name="returns")
 app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(audience_cmd.app, name="audience")
 app.add_typer(requests_cmd.app, name="requests")
+scan_cmd.register(app)
 
 
 def main() -> None:
