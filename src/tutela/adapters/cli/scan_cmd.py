@@ -17,9 +17,16 @@ from rich.table import Table
 
 from tutela.adapters.cli.exit_codes import FINDINGS, OK
 from tutela.adapters.cli.runtime import err, fail, guarded, opened, out
-from tutela.adapters.documents.scan_report import TYPE_LABELS, report_html, report_json, report_sarif, summary
+from tutela.adapters.documents.scan_report import (
+    TYPE_LABELS,
+    report_html,
+    report_json,
+    report_of_run,
+    report_sarif,
+    summary,
+)
 from tutela.core.actor import LOCAL_OPERATOR, Actor
-from tutela.core.detect import Finding, PiiType, ScanReport, Severity, Skipped
+from tutela.core.detect import Finding, PiiType, ScanReport, Severity
 from tutela.core.errors import InvalidValue, ScanInputInvalid
 from tutela.core.policy.scan_locations import OWN_STORE
 from tutela.services import redaction, scanning
@@ -208,26 +215,7 @@ def _scan_location(ctx: typer.Context, name: str, workers: int) -> ScanReport:
                                               runner=runner_for(store, workers=workers)))  # fmt: skip
         detail = guarded(lambda: scanning.detail(store, run_id=run_id, limit=scanning.STORED_FINDINGS))
     err.print(f"scan run {run_id} recorded (see `tutela scans show {run_id}`)")
-    return stored_report(detail)
-
-
-def stored_report(detail: scanning.RunDetail) -> ScanReport:
-    """A stored run as a report again (the findings it kept; the totals it counted)."""
-    findings = [
-        Finding(
-            location=f["location"], type=PiiType(f["type"]), detector=f["detector"], confidence=f["confidence"],
-            preview=f["preview"], line=f["line"], start=f["start_offset"], end=f["end_offset"],
-            column=f["column_name"], key_path=f["key_path"], count=f["value_count"], sampled=f["sampled"],
-        )
-        for f in detail.findings
-    ]  # fmt: skip
-    return ScanReport(
-        findings=findings,
-        skipped=[Skipped(s["location"], s["reason"]) for s in detail.skipped],
-        locations_scanned=detail.run.locations_done,
-        bytes_scanned=detail.run.bytes_done,
-        replaced_characters=detail.run.replaced_characters,
-    )
+    return report_of_run(detail)
 
 
 def _run_json(run: scanning.RunSummary) -> dict[str, Any]:
@@ -280,7 +268,7 @@ def show_run(
                   f"{run.started_at:%Y-%m-%d %H:%M} by {escape(run.started_by)}")  # fmt: skip
         if run.error:
             out.print(f"[bold red]failed[/]: {escape(run.error)}")
-    guarded(lambda: emit(stored_report(detail), fmt, output))
+    guarded(lambda: emit(report_of_run(detail), fmt, output))
 
 
 @app.command("locations")

@@ -11,7 +11,8 @@ from typing import Any
 
 from tutela import __version__
 from tutela.adapters.documents.templating import environment
-from tutela.core.detect import Finding, PiiType, ScanReport, Severity
+from tutela.core.detect import Finding, PiiType, ScanReport, Severity, Skipped
+from tutela.services.scanning import RunDetail
 
 JSON_SCHEMA = "tutela.scan/1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -168,4 +169,24 @@ def report_html(report: ScanReport, *, title: str = "Personal data scan", genera
             skipped=report.skipped,
             labels={str(k): v for k, v in TYPE_LABELS.items()},
         )
+    )
+
+
+def report_of_run(detail: RunDetail) -> ScanReport:
+    """A stored run as a report again (the findings it kept; the totals it counted), for the
+    CLI's `scans show`, the API's and the console's downloads alike."""
+    findings = [
+        Finding(
+            location=f["location"], type=PiiType(f["type"]), detector=f["detector"], confidence=f["confidence"],
+            preview=f["preview"], line=f["line"], start=f["start_offset"], end=f["end_offset"],
+            column=f["column_name"], key_path=f["key_path"], count=f["value_count"], sampled=f["sampled"],
+        )
+        for f in detail.findings
+    ]  # fmt: skip
+    return ScanReport(
+        findings=findings,
+        skipped=[Skipped(s["location"], s["reason"]) for s in detail.skipped],
+        locations_scanned=detail.run.locations_done,
+        bytes_scanned=detail.run.bytes_done,
+        replaced_characters=detail.run.replaced_characters,
     )
