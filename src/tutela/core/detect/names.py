@@ -1,0 +1,148 @@
+"""Person names, without a language model: a cue that announces a name ("Dear", "Ship to:",
+"Sehr geehrte Frau", "Bonjour", "Estimado", "Gentile", a sign-off, a name key, 様, 先生,
+收件人) followed by name-shaped words; or, without a cue, a first name followed by a surname
+that are both in the gazetteer. The cue is the stronger evidence, so it scores higher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tutela.core.detect.gazetteer import gazetteer, is_first_name, is_last_name
+from tutela.core.detect.kinds import Detection, PiiType
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ\u0100-\u017f"
+# A capitalised word whose second letter is lower case ("McDonald", "O'Neil", "Hans-Peter"),
+# so that an all-capitals code or header never looks like a name.
+_TOKEN = rf"[{_UPPER}][{_LOWER}'’][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}][{_LOWER}'’]+)*"
+_PARTICLE = r"(?:de|del|della|di|da|van|von|der|den|le|la|du|dos|das|y|zu|ter|ten)"
+_NAME = rf"{_TOKEN}(?:[ \t](?:{_PARTICLE}[ \t])*{_TOKEN}){{0,3}}"
+
+_HONORIFIC = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Sig\.ra|Sig|Dott\.ssa|Dott|Signor|Signora|"
+    r"Señor|Señora|Monsieur|Madame|Don|Doña)\.?[ \t]+"
+)
+_GREETING = (
+    r"(?i:dear|hi|hello|hey|good\s(?:morning|afternoon|evening)|hallo|liebe|lieber|guten\stag|sehr\sgeehrter?|"
+    r"bonjour|bonsoir|salut|cher|chère|hola|estimad[oa]|querid[oa]|buenos\sd[ií]as|gentile|gentilissim[oa]|"
+    r"car[oa]|ciao|buongiorno|salve)[ \t,]+"
+)
+_LABEL = (
+    r"(?i:(?:buyer|customer|recipient|ship[ _-]?to|bill[ _-]?to|full|first|last|given|family|contact|"
+    r"card[ _-]?holder|account[ _-]?holder|sender|receiver|billing|shipping|kunden|käufer|empfänger)"
+    r"[ _-]?name|name|nom|nombre|nome|vorname|nachname|attn|attention|ship\sto|bill\sto|sold\sto|deliver\sto|"
+    r"customer|buyer|recipient|kunde|empfänger|destinataire|destinatario|cliente|client|acquirente|comprador)"
+    r"[\"']?[ \t]*[:=][ \t]*[\"']?"
+)
+_SIGN_OFF = (
+    r"(?i:regards|best|thanks|thank\syou|cheers|sincerely|best\swishes|kind\sregards|yours\struly|"
+    r"mit\sfreundlichen\sgrüßen|viele\sgrüße|beste\sgrüße|liebe\sgrüße|grüße|cordialement|bien\sà\svous|"
+    r"salutations|saludos|atentamente|un\ssaludo|cordiali\ssaluti|distinti\ssaluti|saluti|grazie)"
+    r"[,!.]?[ \t]*\r?\n[ \t]*"
+)
+_CUED = re.compile(
+    rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|(?<![\w.]){_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
+)
+_PHRASE = re.compile(rf"(?<![\w-]){_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
+_WORD = re.compile(rf"{_TOKEN}|{_PARTICLE}")
+
+# Words a greeting or a label is often followed by that are not anybody's name.
+_NOT_A_NAME_WORDS = (
+    "Customer Customers Team Sir Sirs Madam All Everyone There Friend Friends Valued Seller Sellers Support Amazon "
+    "Kunde Kundin Kunden Client Cliente Clienti Signore Signora Monsieur Madame Señor Señora Sehr Damen Herren "
+    "Mesdames Messieurs Partner Colleague Colleagues Guys Folks Team Buyer Shopper User Order Address Thanks Thank "
+    "Please The This That Your Our My We You It Hope Again Regards Best Kind Sincerely Service Info Unknown"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+
+_CJK = "\u4e00-\u9fff"
+_KANA = "\u3040-\u30ff"
+# The most frequent Chinese surnames (single and compound) for cue-led names; the gazetteer
+# adds Faker's longer list for names without a cue.
+_CN_SURNAMES = (
+    "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|令狐|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+    "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌"
+    "毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜"
+    "冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝]"
+)
+_CN_CUE = r"(?:收件人|收货人|姓名|联系人|客户|买家|顾客|用户|尊敬的|亲爱的|持卡人|购买人|寄件人|签收人)[:：\s]{0,3}"
+_JP_NAME = rf"[{_CJK}]{{1,4}}[ \u3000]?[{_CJK}{_KANA}]{{1,4}}?"
+_CJK_CUED = re.compile(
+    rf"{_CN_CUE}(?P<cn>(?:{_CN_SURNAMES})[{_CJK}]{{1,2}})"
+    rf"|(?P<cn2>(?:{_CN_SURNAMES})[{_CJK}]{{1,2}}?)(?:先生|女士|小姐)"
+    rf"|(?:氏名|お名前|宛名|購入者|注文者|お届け先|名前)[:：\s]{{0,3}}(?P<jp>{_JP_NAME})(?=[\s,、。様]|$)"
+    rf"|(?P<jp2>{_JP_NAME})[ \u3000]?(?:様|さま|さん|殿)"
+)
+# A run of CJK characters standing alone (a table cell, a field): a name if the gazetteer
+# knows its surname and given name.
+_CJK_ALONE = re.compile(
+    rf"(?<![{_CJK}{_KANA}])[{_CJK}]{{1,3}}(?:[ \u3000][{_CJK}{_KANA}]{{1,4}}|[{_CJK}]{{1,2}})(?![{_CJK}{_KANA}])"
+)
+_HAS_CJK = re.compile(f"[{_CJK}]")
+
+
+def _trim(name: str) -> str:
+    """Drop trailing words that are not names ("Ryan Thanks" after "Hi")."""
+    words = name.split()
+    while len(words) > 1 and words[-1] in _NOT_A_NAME:
+        words.pop()
+    return name[: name.rfind(words[-1]) + len(words[-1])]
+
+
+def _cued(text: str) -> Iterator[Detection]:
+    for match in _CUED.finditer(text):
+        name = match.group("name")
+        if name.split()[0] in _NOT_A_NAME:
+            continue
+        start = match.start("name")
+        yield Detection(start, start + len(_trim(name)), PiiType.PERSON_NAME, "name.context", 0.85)
+
+
+def _gazetteer_pairs(text: str) -> Iterator[Detection]:
+    for match in _PHRASE.finditer(text):
+        words = list(_WORD.finditer(match.group()))
+        index = 0
+        while index < len(words):
+            if not is_first_name(words[index].group()):
+                index += 1
+                continue
+            end = None
+            for later in range(index + 1, len(words)):
+                word = words[later].group()
+                if is_last_name(word):
+                    end = later
+                elif not (is_first_name(word) or word.islower()):
+                    break
+            if end is None:
+                index += 1
+                continue
+            base = match.start()
+            yield Detection(
+                base + words[index].start(), base + words[end].end(), PiiType.PERSON_NAME, "name.gazetteer", 0.75
+            )
+            index = end + 1
+
+
+def _cjk(text: str) -> Iterator[Detection]:
+    for match in _CJK_CUED.finditer(text):
+        group = match.lastgroup or "cn"
+        yield Detection(match.start(group), match.end(group), PiiType.PERSON_NAME, "name.context", 0.85)
+    names = gazetteer()
+    for match in _CJK_ALONE.finditer(text):
+        value = match.group()
+        if " " in value or "\u3000" in value:
+            family, _, given = value.replace("\u3000", " ").partition(" ")
+            known = family in names.last and given in names.first
+        else:
+            known = any(value[:cut] in names.last and value[cut:] in names.first for cut in (1, 2))
+        if known:
+            yield Detection(match.start(), match.end(), PiiType.PERSON_NAME, "name.gazetteer", 0.75)
+
+
+def person_names(text: str) -> Iterator[Detection]:
+    yield from _cued(text)
+    yield from _gazetteer_pairs(text)
+    if _HAS_CJK.search(text):
+        yield from _cjk(text)
