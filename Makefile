@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent bench-requests clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent bench-requests bench-scanner clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,16 @@ bench-consent: $(STAMP)
 
 bench-requests: $(STAMP)
 	$(BIN)/python bench/requests.py
+
+# Presidio lives in the benchmark's own environment, never in tutela's: pinned by
+# bench/presidio-constraints.txt, installed from the configured package index once, and
+# used offline from then on.
+PRESIDIO_VENV := bench/.presidio-venv
+$(PRESIDIO_VENV)/.installed-stamp: bench/presidio-requirements.txt bench/presidio-constraints.txt
+	$(PYTHON) -m venv $(PRESIDIO_VENV)
+	$(PRESIDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c bench/presidio-constraints.txt -r bench/presidio-requirements.txt
+	touch $@
+
+bench-scanner: $(STAMP) $(PRESIDIO_VENV)/.installed-stamp
+	$(BIN)/python bench/scanner.py --presidio-python $(PRESIDIO_VENV)/bin/python

@@ -23,7 +23,9 @@ Label granularity — (start, end, type) with `type` a tutela PiiType value:
   mark, Chinese 邮编), labeled wherever it appears next to an address or in a postal column.
 - phone: the number as written, including a +country prefix and its separators; Chinese
   mainland mobile numbers are cn_mobile instead (never phone), also with +86 when written.
-- email: an ordinary address; amazon_relay_email: an address @marketplace.amazon.<tld>.
+- email: every other address, role mailboxes (support@…) included: a scanner cannot tell
+  them apart, and a leak of one still names a correspondent; amazon_relay_email: an
+  address @marketplace.amazon.<tld>.
 - payment_card: the number as written (compact, or grouped by spaces or dashes); all pass Luhn.
 - iban: compact or grouped in fours; all pass mod-97. us_ssn: AAA-GG-SSSS, valid by the SSA
   rules. cn_resident_id: 18 characters with a correct ISO 7064 mod 11-2 check character.
@@ -660,10 +662,14 @@ def support_email(loc: _Locale) -> _Builder:
     order = loc.order_id()
     carrier, tracking = loc.tracking()
     mail, mail_type = _customer_email(loc)
-    b.add(f"From: {t['team']} <support@", loc.fake.domain_name(), ">\nTo: ")
+    # A role mailbox is not a person's, but it is an address like any other to a scanner,
+    # and every address is labeled: the labels say what a detector can see, not intent.
+    b.add(f"From: {t['team']} <")
+    b.pii(f"support@{loc.fake.domain_name()}", "email")
+    b.add(">\nTo: ")
     b.pii(mail, mail_type)
     b.add(f"\nDate: {loc.timestamp().strftime('%a, %d %b %Y %H:%M:%S +0000')}\n")
-    b.add(f"Message-ID: <{loc.uuid()}@mail.{loc.fake.domain_name()}>\nSubject: {t['order']}")
+    b.add(f"X-Ticket-ID: {loc.uuid()}\nSubject: {t['order']}")
     b.pii(order, "amazon_order_id")
     b.add("\n\n")
     salutation, _, rest = t["hello"].partition("{t}")
