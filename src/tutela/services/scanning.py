@@ -243,7 +243,7 @@ def due(ctx: Context) -> list[str]:
     with read_only(ctx.engine) as connection:
         last = dict(connection.execute(
             select(scan_run.c.location, func.max(scan_run.c.started_at)).group_by(scan_run.c.location)
-        ).tuples().all())  # fmt: skip
+        ).all())  # fmt: skip
     due_names = []
     for name, where in locations(ctx).items():
         started = last.get(name)
