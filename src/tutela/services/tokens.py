@@ -27,7 +27,7 @@ from tutela.services.context import Context
 SCOPES = (
     "customers:read", "customers:write", "imports:write", "audit:read", "policy:read", "policy:write", "keys:admin",
     "staff:admin", "retention:read", "retention:write", "consent:read", "consent:write",
-    "requests:read", "requests:write",
+    "requests:read", "requests:write", "scans:read", "scans:write",
 )  # fmt: skip
 _TOKEN = re.compile(r"tut_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})")
 _DURATION = re.compile(r"(\d+)([dh])")

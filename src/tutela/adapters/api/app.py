@@ -13,14 +13,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
+from tutela.adapters import scan_worker
 from tutela.adapters.api import errors
-from tutela.adapters.api.routes import admin, audit, consent, customers, imports, people, retention, returns
+from tutela.adapters.api.routes import admin, audit, consent, customers, imports, people, retention, returns, scans
 from tutela.adapters.api.routes import requests as subject_requests
 from tutela.adapters.api.routes import shopify_webhooks as shopify
+from tutela.adapters.sources.location_runner import runner_for
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
-from tutela.services import importing, scheduler
+from tutela.services import importing, scanning, scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
 
@@ -51,17 +53,26 @@ def create_app(
         ctx = context or open_store(settings, clock or SystemClock(), actor=SYSTEM)
         app.state.tutela = ctx
         app.state.import_workers = []
-        ticker = scheduler.Ticker(
-            ctx, scheduler.default_jobs(ctx.settings), holder=f"{socket.gethostname()}:{os.getpid()}"
-        )
+        app.state.scan_workers = []
+        app.state.scan_runner_for = runner_for
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        ticker = scheduler.Ticker(ctx, scheduler.default_jobs(ctx.settings), holder=holder)
+        # Scheduled scans tick on their own thread: a scan of a large share may take hours,
+        # and retention, consent lapses and the outbox must not wait for it.
+        scan_ticker = scheduler.Ticker(ctx, [scanning.scan_job(runner_for)], holder=holder)
         if run_jobs:
             ticker.start()
+            scan_ticker.start()
             resumed = importing.resume_uploads(ctx, actor=SYSTEM)
             app.state.import_workers += [job.worker for job in resumed if job.worker is not None]
         try:
             yield
         finally:
             ticker.stop()
+            scan_ticker.stop()
+            # A scan cut short stays "running" until it is stale (scanning.STALE_RUN); then a
+            # new one may start.
+            scan_worker.join_all(app.state, timeout=5)
             for worker in app.state.import_workers:
                 # An unfinished import is safe to leave: its next run resumes from the last checkpoint.
                 worker.join(timeout=30)
@@ -78,7 +89,9 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (customers, imports, audit, admin, people, retention, returns, consent, subject_requests, shopify):
+    for module in (
+        customers, imports, audit, admin, people, retention, returns, consent, subject_requests, shopify, scans,
+    ):  # fmt: skip
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -28,6 +28,10 @@ _BY_PREFIX = (
     ("request.refused", 409),  # not in a state for this: wrong or expired code, locked, closed, extended already
     ("customer.restricted", 403),
     ("customer.erased", 410),
+    ("scan.not_found", 404),
+    ("scan.refused", 409),  # a location the policy does not declare, or one being scanned already; no report yet
+    ("scan.input_invalid", 422),
+    ("scan.cluster_unreachable", 502),  # the Dask scheduler (upstream) did not answer
     ("staff.not_found", 404),
     ("staff.exists", 409),
     ("staff.setup_invalid", 404),
