@@ -190,3 +190,20 @@ def report_of_run(detail: RunDetail) -> ScanReport:
         bytes_scanned=detail.run.bytes_done,
         replaced_characters=detail.run.replaced_characters,
     )
+
+
+# A stored run's report as a download: its media type, and the document.
+MEDIA_TYPES = {"json": "application/json", "sarif": "application/sarif+json", "html": "text/html; charset=utf-8"}
+# The HTML report styles itself inline and does nothing else (no scripts, no requests).
+HTML_REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def run_document(detail: RunDetail, fmt: str, *, generated_at: str) -> str:
+    """The report of a finished run in one of MEDIA_TYPES' forms (the API's and the console's download)."""
+    report = report_of_run(detail)
+    if fmt == "html":
+        return report_html(report, title=f"Personal data scan {detail.run.id}: {detail.run.location}",
+                           generated_at=generated_at)  # fmt: skip
+    return report_json(report) if fmt == "json" else report_sarif(report)

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tutela.adapters import scan_worker
 from tutela.adapters.api.deps import Store, principal
-from tutela.adapters.documents.scan_report import finding_dict, report_html, report_json, report_of_run, report_sarif
+from tutela.adapters.documents.scan_report import (
+    HTML_REPORT_CSP,
+    MEDIA_TYPES,
+    finding_dict,
+    report_of_run,
+    run_document,
+)
 from tutela.core.errors import ScanRefused
 from tutela.core.policy.scan_locations import OWN_STORE
 from tutela.services import scanning
@@ -24,11 +30,6 @@ router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
 Reader = Annotated[TokenPrincipal, Depends(principal("scans:read"))]
 Writer = Annotated[TokenPrincipal, Depends(principal("scans:write"))]
 OWN_TARGET = "tutela's own tables and logs"
-# The HTML report styles itself inline and does nothing else (no scripts, no requests).
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-MEDIA = {"json": "application/json", "sarif": "application/sarif+json", "html": "text/html; charset=utf-8"}
 
 
 class StartIn(BaseModel):
@@ -141,7 +142,7 @@ def detail(
 @router.get(
     "/{run_id}/report",
     response_class=Response,
-    responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}, 409: {"description": "not done"}},
+    responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}, 409: {"description": "not done"}},
 )
 def report(
     ctx: Store,
@@ -155,13 +156,8 @@ def report(
     if found.run.status != "done":
         hint = "wait for it to finish" if found.run.status == "running" else "start a new scan"
         raise ScanRefused(f"scan run {run_id} has no report: it is {found.run.status}", hint=hint)
-    stored = report_of_run(found)
-    if format == "html":
-        text = report_html(stored, title=f"Personal data scan {run_id}: {found.run.location}",
-                           generated_at=f"{ctx.clock.now():%Y-%m-%d %H:%M} UTC")  # fmt: skip
-    else:
-        text = report_json(stored) if format == "json" else report_sarif(stored)
+    text = run_document(found, format, generated_at=f"{ctx.clock.now():%Y-%m-%d %H:%M} UTC")
     headers = {"Content-Disposition": f'attachment; filename="tutela-scan-{run_id}.{format}"'}
     if format == "html":
-        headers["Content-Security-Policy"] = REPORT_CSP
-    return Response(text, media_type=MEDIA[format], headers=headers)
+        headers["Content-Security-Policy"] = HTML_REPORT_CSP
+    return Response(text, media_type=MEDIA_TYPES[format], headers=headers)
