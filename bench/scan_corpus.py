@@ -457,6 +457,13 @@ class _Locale:
             return str(int(value * 100))
         return f"{value:.2f}"
 
+    def shipping_price(self) -> str:
+        # Shipping costs little; a five-digit yen "shipping price" would read as a postcode.
+        cost = self.rng.choice((0, 0, 299, 399, 499, 799, 1299))
+        if self.locale == "ja_JP":
+            return str(cost if cost < 500 else cost // 2)
+        return f"{cost / 100:.2f}"
+
     def price_text(self) -> str:
         value = self.rng.randint(199, 49999) / 100
         loc = self.locale
@@ -643,7 +650,7 @@ def order_report(loc: _Locale) -> _Builder:
             (loc.order_id(), "amazon_order_id"), loc.order_item_id(),
             bought.isoformat(timespec="seconds"), paid.isoformat(timespec="seconds"),
             (loc.relay_email(), "amazon_relay_email"), (name, "person_name"), phone, loc.sku(), loc.asin(),
-            loc.product(), str(rng.randint(1, 3)), _CURRENCY[loc.locale], loc.price(), loc.price(),
+            loc.product(), str(rng.randint(1, 3)), _CURRENCY[loc.locale], loc.price(), loc.shipping_price(),
             rng.choice(("Standard", "Expedited", "NextDay")), (recipient, "person_name"),
             (addr.local, "street_address"), "", addr.city, addr.state, (addr.postal, "postal_code"),
             _COUNTRY[loc.locale], carrier, tracking, loc.dimensions(),

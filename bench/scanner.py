@@ -198,7 +198,10 @@ def run_presidio(python: Path, texts: Sequence[str]) -> dict[str, object]:
         source, target = Path(folder) / "corpus.json", Path(folder) / "presidio.json"
         source.write_text(json.dumps({"texts": list(texts)}, ensure_ascii=False), encoding="utf-8")
         env = {**os.environ, **_ONE_THREAD, "TOKENIZERS_PARALLELISM": "false"}
-        subprocess.run([str(python), str(BENCH / "presidio_runner.py"), str(source), str(target)], check=True, env=env)
+        # -I: no script directory on sys.path, where bench/requests.py would shadow the
+        # requests package Presidio imports, and no PYTHON* variables from this side.
+        command = [str(python), "-I", str(BENCH / "presidio_runner.py"), str(source), str(target)]
+        subprocess.run(command, check=True, env=env)
         result: dict[str, object] = json.loads(target.read_text(encoding="utf-8"))
     return result
 
