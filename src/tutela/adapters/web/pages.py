@@ -369,7 +369,7 @@ def _qr_svg(text: str) -> str:
 
 def install(app: FastAPI) -> None:
     # they use its helpers
-    from tutela.adapters.web import admin_pages, public_pages, request_pages, retention_pages, returns_pages
+    from tutela.adapters.web import admin_pages, public_pages, request_pages, retention_pages, returns_pages, scan_pages
     from tutela.adapters.web.consent_pages import router as consent_router
 
     app.state.sign_in_limit = _RateLimit(10)  # per client address per minute
@@ -377,6 +377,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_pages.router)
     app.include_router(retention_pages.router)
     app.include_router(returns_pages.router)
+    app.include_router(scan_pages.router)
     app.include_router(consent_router)
     public_pages.install(app)  # the customers' pages under /p: their router and rate limits
     request_pages.install(app)  # the customers' request form, code page and download under /p
