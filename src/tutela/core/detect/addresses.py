@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.context import any_case
 from tutela.core.detect.kinds import Detection, PiiType
 
 _US_UK_TYPE_WORDS = (
@@ -30,12 +31,14 @@ _UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.|Room|#)\s
 _CAP_WORD = r"[A-ZÀ-Þ][\w'’.-]{0,30}"
 
 _US_UK = (
-    r"(?<![\w.,/:-])\d{1,6}[A-Za-z]?\s(?:" + _CAP_WORD + r"\s){1,3}?(?i:" + "|".join(_US_UK_TYPES) + r")\b\.?" + _UNIT
+    r"(?:(?:Flat|Studio|Apartment|Apt\.?|Unit|Suite)\s\d{1,4}[A-Za-z]?,\s(?:" + _CAP_WORD + r"\s){0,3}"
+    r"|(?<![\w./:-])\d{1,6}[A-Za-z]?\s(?:" + _CAP_WORD + r"\s){1,3}?)" + any_case(*_US_UK_TYPES) + r"\b\.?" + _UNIT
 )
+_DE_SUFFIX = any_case("straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer", "chaussee")
 _DE = (
     r"(?<![\w-])(?:(?:[Vv]an|[Vv]on|der|den|de|Am|An|Auf|Im|In|Zum|Zur|Alte[rn]?|Neue[rn]?|Große[rn]?|Kleine[rn]?)\s)*"
-    r"[A-ZÄÖÜ][\wäöüß.-]{0,40}?(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad)"
-    r"\s?\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?(?![\w])"
+    r"[A-ZÄÖÜ][a-zäöüß]{0,30}(?:-[A-ZÄÖÜ][a-zäöüß]{0,30}){0,3}-?" + _DE_SUFFIX + r"\s?\d{1,4}\s?[a-zA-Z]?"
+    r"(?:\s?[-/]\s?\d{1,4}[a-z]?)?(?![\w])"
 )
 _FR_TYPE = r"(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]ll[ée]e|[Ii]mpasse|[Qq]uai|[Pp]lace|[Rr]oute|[Cc]ours|[Pp]assage|[Ss]quare|[Vv]oie|[Ss]entier|[Ff]aubourg)"  # noqa: E501
 _FR_NAME = r"(?:\s(?:de\s(?:la\s)?|du\s|des\s|d'|l')?[A-ZÀ-Þ][\wà-ÿ'’-]{0,30}){1,4}"
@@ -62,18 +65,24 @@ _LATIN = (
     r"(?:\s(?:Puerta|Piso|Apt\.|Depto\.|Edif\.|Interior|Appartamento|Piano|Interno|Scala)\s\d{1,4}"
     r"(?:\s?,?\s(?:Puerta|Piso|Apt\.|Depto\.|Interior)\s\d{1,4})?)?(?![\w])"
 )
+# The prefecture and city are often in columns of their own; the 丁目/番/号 run is the line.
 _JP = (
-    r"(?:[\u4e00-\u9fff]{1,3}[都道府県])?[\u4e00-\u9fff\u3040-\u30ff]{1,8}?[市区町村郡][\u4e00-\u9fff\u3040-\u30ff]{0,10}?"
-    r"(?:\d{1,3}丁目\d{1,4}番地?(?:\d{1,4}号?)?|\d{1,4}-\d{1,4}(?:-\d{1,4})?)"
+    r"(?:[\u4e00-\u9fff]{1,3}[都道府県])?(?:[\u4e00-\u9fff\u3040-\u30ff]{1,8}?[市区町村郡])?"
+    r"[\u4e00-\u9fff\u3040-\u30ff]{1,10}?"
+    r"(?:\d{1,3}丁目\d{1,4}番地?(?:\d{1,4}号)?|[\u4e00-\u9fff]{1,6}\d{1,4}-\d{1,4}(?:-\d{1,4})?)"
+    r"(?:[ \u3000][^\s,\t\"]{1,20}?\d{1,4}号室)?"
 )
 _CN = (
     r"(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|镇|乡))*[\u4e00-\u9fff]{1,10}?(?:路|街|大道|巷|胡同|弄)"
     r"(?:\d{1,5}号(?:\d{1,5}(?:室|楼))?|[A-Za-z0-9]{1,3}座)"
 )
 
-_STREET = re.compile("|".join(f"(?:{part})" for part in (_US_UK, _DE, _FR, _LATIN, _JP, _CN)))
+# One pattern per market: joined in one alternation they would scan several times slower,
+# since `re` can no longer skip ahead to the characters that start each of them.
+_STREETS = tuple(re.compile(part) for part in (_US_UK, _DE, _FR, _LATIN, _JP, _CN))
 
 
 def street_addresses(text: str) -> Iterator[Detection]:
-    for match in _STREET.finditer(text):
-        yield Detection(match.start(), match.end(), PiiType.STREET_ADDRESS, "address.street", 0.85)
+    for pattern in _STREETS:
+        for match in pattern.finditer(text):
+            yield Detection(match.start(), match.end(), PiiType.STREET_ADDRESS, "address.street", 0.85)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.context import any_case
 from tutela.core.detect.kinds import Detection, PiiType
 from tutela.core.detect.validators import plausible_birth_date
 
@@ -17,11 +18,35 @@ _DATE = (
     r"|" + _MONTH_WORD + r"\s\d{1,2},?\s\d{4}"
     r"|\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日)"
 )
-_CUE = (
-    r"(?i:\bd\.?o\.?b\b\.?|date[\s_-]?of[\s_-]?birth|birth[\s_-]?date|birthday|\bborn(?:\son)?"
-    r"|geburtsdatum|geburtstag|\bgeb\.|geboren(?:\sam)?|date\sde\snaissance|n[ée]e?\sle"
-    r"|fecha\sde\snacimiento|nacid[oa]\sel|data\sdi\snascita|nat[oa]\sil"
-    r"|生年月日|誕生日|出生日期|出生年月日|生日)"
+_CUE = any_case(
+    "dob",
+    "d.o.b.",
+    "date of birth",
+    "dateOfBirth",
+    "birth date",
+    "birthdate",
+    "birthday",
+    "born",
+    "born on",
+    "geburtsdatum",
+    "geburtstag",
+    "geb.",
+    "geboren",
+    "geboren am",
+    "date de naissance",
+    "né le",
+    "née le",
+    "fecha de nacimiento",
+    "nacido el",
+    "nacida el",
+    "data di nascita",
+    "nato il",
+    "nata il",
+    "生年月日",
+    "誕生日",
+    "出生日期",
+    "出生年月日",
+    "生日",
 )
 # Up to a few separators (": ", "\": \"", " = ") or short filler between the cue and the date.
 _DOB = re.compile(_CUE + r"[\s\"'=:：,;|>]{0,6}(?:(?:on|am|le|el|il)\s)?" + _DATE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.context import any_case
 from tutela.core.detect.gazetteer import gazetteer, is_first_name, is_last_name
 from tutela.core.detect.kinds import Detection, PiiType
 
@@ -24,25 +25,129 @@ _HONORIFIC = (
     r"Señor|Señora|Monsieur|Madame|Don|Doña)\.?[ \t]+"
 )
 _GREETING = (
-    r"(?i:dear|hi|hello|hey|good\s(?:morning|afternoon|evening)|hallo|liebe|lieber|guten\stag|sehr\sgeehrter?|"
-    r"bonjour|bonsoir|salut|cher|chère|hola|estimad[oa]|querid[oa]|buenos\sd[ií]as|gentile|gentilissim[oa]|"
-    r"car[oa]|ciao|buongiorno|salve)[ \t,]+"
+    any_case(
+        "dear",
+        "hi",
+        "hello",
+        "hey",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "hallo",
+        "liebe",
+        "lieber",
+        "guten tag",
+        "sehr geehrte",
+        "sehr geehrter",
+        "sehr geehrte/r",
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "cher",
+        "chère",
+        "hola",
+        "estimado",
+        "estimada",
+        "estimado/a",
+        "querido",
+        "querida",
+        "buenos días",
+        "gentile",
+        "gentilissimo",
+        "gentilissima",
+        "caro",
+        "cara",
+        "ciao",
+        "buongiorno",
+        "salve",
+    )
+    + r"[ \t,]+"
 )
 _LABEL = (
-    r"(?i:(?:buyer|customer|recipient|ship[ _-]?to|bill[ _-]?to|full|first|last|given|family|contact|"
-    r"card[ _-]?holder|account[ _-]?holder|sender|receiver|billing|shipping|kunden|käufer|empfänger)"
-    r"[ _-]?name|name|nom|nombre|nome|vorname|nachname|attn|attention|ship\sto|bill\sto|sold\sto|deliver\sto|"
-    r"customer|buyer|recipient|kunde|empfänger|destinataire|destinatario|cliente|client|acquirente|comprador)"
-    r"[\"']?[ \t]*[:=][ \t]*[\"']?"
+    any_case(
+        "buyer name",
+        "customer name",
+        "recipient name",
+        "ship to name",
+        "bill to name",
+        "full name",
+        "first name",
+        "last name",
+        "given name",
+        "family name",
+        "contact name",
+        "cardholder name",
+        "card holder",
+        "account holder",
+        "sender name",
+        "receiver name",
+        "billing name",
+        "shipping name",
+        "name",
+        "nom",
+        "nombre",
+        "nome",
+        "vorname",
+        "nachname",
+        "attn",
+        "attention",
+        "ship to",
+        "bill to",
+        "sold to",
+        "deliver to",
+        "customer",
+        "buyer",
+        "recipient",
+        "kunde",
+        "empfänger",
+        "destinataire",
+        "destinatario",
+        "cliente",
+        "client",
+        "acquirente",
+        "comprador",
+        "consignee",
+        "payee",
+        "cardholder",
+        "fullName",
+        "buyerName",
+        "customerName",
+        "recipientName",
+    )
+    + r"[\"']?[ \t]*[:=][ \t]*[\"']?"
 )
 _SIGN_OFF = (
-    r"(?i:regards|best|thanks|thank\syou|cheers|sincerely|best\swishes|kind\sregards|yours\struly|"
-    r"mit\sfreundlichen\sgrüßen|viele\sgrüße|beste\sgrüße|liebe\sgrüße|grüße|cordialement|bien\sà\svous|"
-    r"salutations|saludos|atentamente|un\ssaludo|cordiali\ssaluti|distinti\ssaluti|saluti|grazie)"
-    r"[,!.]?[ \t]*\r?\n[ \t]*"
+    any_case(
+        "regards",
+        "best",
+        "thanks",
+        "thank you",
+        "cheers",
+        "sincerely",
+        "best wishes",
+        "kind regards",
+        "yours truly",
+        "mit freundlichen grüßen",
+        "viele grüße",
+        "beste grüße",
+        "liebe grüße",
+        "grüße",
+        "cordialement",
+        "bien à vous",
+        "salutations",
+        "saludos",
+        "atentamente",
+        "un saludo",
+        "cordiali saluti",
+        "distinti saluti",
+        "saluti",
+        "grazie",
+    )
+    + r"[,!.]?[ \t]*\r?\n[ \t]*"
 )
+# No lookbehind opens a branch: `re` can then skip to the cue words' first letters.
 _CUED = re.compile(
-    rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|(?<![\w.]){_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
+    rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|{_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
 )
 _PHRASE = re.compile(rf"(?<![\w-]){_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
 _WORD = re.compile(rf"{_TOKEN}|{_PARTICLE}")
@@ -94,7 +199,8 @@ def _trim(name: str) -> str:
 def _cued(text: str) -> Iterator[Detection]:
     for match in _CUED.finditer(text):
         name = match.group("name")
-        if name.split()[0] in _NOT_A_NAME:
+        # A cue must start a word: "Mr" in "TMr", "hi" in "this" do not count.
+        if (match.start() and text[match.start() - 1].isalnum()) or name.split()[0] in _NOT_A_NAME:
             continue
         start = match.start("name")
         yield Detection(start, start + len(_trim(name)), PiiType.PERSON_NAME, "name.context", 0.85)

