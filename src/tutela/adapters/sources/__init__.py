@@ -4,7 +4,9 @@ cluster. Every entry point returns a ScanReport whose findings carry masked prev
 
 from __future__ import annotations
 
+from tutela.adapters.sources.database import scan_database
 from tutela.adapters.sources.options import Progress, ScanOptions
+from tutela.adapters.sources.own_store import scan_own_store
 from tutela.adapters.sources.scan import scan_paths, scan_text
 
-__all__ = ["Progress", "ScanOptions", "scan_paths", "scan_text"]
+__all__ = ["Progress", "ScanOptions", "scan_database", "scan_own_store", "scan_paths", "scan_text"]
