@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from tutela import __version__
 from tutela.adapters.documents.templating import environment
@@ -108,7 +110,7 @@ def _sarif_result(finding: Finding) -> dict[str, Any]:
     where = f" in column '{finding.column}'" if finding.column else ""
     where += f" at {finding.key_path}" if finding.key_path else ""
     count = f" ({finding.count} values)" if finding.count > 1 else ""
-    physical: dict[str, Any] = {"artifactLocation": {"uri": outer.replace("\\", "/")}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(outer)}}
     if finding.line is not None and not inner:
         region: dict[str, Any] = {"startLine": finding.line}
         if finding.start is not None and finding.end is not None:
@@ -124,6 +126,14 @@ def _sarif_result(finding: Finding) -> dict[str, Any]:
     if inner:
         result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": inner, "kind": "member"}]
     return result
+
+
+def _uri(path: str) -> str:
+    """SARIF wants a URI: an absolute path becomes file:///…, a relative one stays relative
+    (resolved against the folder the scan ran in)."""
+    if PurePosixPath(path).is_absolute():
+        return PurePosixPath(path).as_uri()
+    return quote(path.replace("\\", "/"))
 
 
 def report_sarif(report: ScanReport) -> str:
