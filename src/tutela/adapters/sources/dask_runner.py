@@ -32,27 +32,22 @@ def connect(address: str, timeout: float) -> Client:
 
 
 def run_on_cluster(
-    units: Sequence[Unit], options: ScanOptions, done: Callable[[int, UnitResult], None]
+    client: Client, units: Sequence[Unit], options: ScanOptions, done: Callable[[int, UnitResult], None]
 ) -> list[UnitResult]:
-    assert options.dask_address is not None
-    client = connect(options.dask_address, options.dask_connect_timeout)
     results: list[UnitResult | None] = [None] * len(units)
-    try:
-        futures: list[Future[UnitResult]] = client.map(
-            scan_unit, list(units), options=options, pure=False, retries=RETRIES
-        )
-        index = {future.key: i for i, future in enumerate(futures)}
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            i = index[future.key]
-            if future.status == "finished":
-                result: UnitResult = future.result()
-            else:
-                result = failed(units[i], _reason(future))
-            results[i] = result
-            done(i, result)
-            future.release()
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
+    if not units:
+        return []
+    futures: list[Future[UnitResult]] = client.map(scan_unit, list(units), options=options, pure=False, retries=RETRIES)
+    index = {future.key: i for i, future in enumerate(futures)}
+    for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+        i = index[future.key]
+        if future.status == "finished":
+            result: UnitResult = future.result()
+        else:
+            result = failed(units[i], _reason(future))
+        results[i] = result
+        done(i, result)
+        future.release()
     return [r for r in results if r is not None]
 
 

@@ -21,31 +21,50 @@ UnitDone = Callable[[int, UnitResult], None]
 def scan_paths(
     paths: Sequence[Path], options: ScanOptions, *, on_progress: ProgressCallback | None = None
 ) -> ScanReport:
+    # The runners are imported when asked for: distributed alone takes a second to import.
+    if options.dask_address is not None:
+        from tutela.adapters.sources.dask_runner import connect, run_on_cluster
+
+        # An unreachable scheduler fails the scan before the walk even starts.
+        client = connect(options.dask_address, options.dask_connect_timeout)
+        try:
+            return _scan(paths, options, on_progress, lambda units, done: run_on_cluster(client, units, options, done))
+        finally:
+            client.close()  # type: ignore[no-untyped-call]
+    if options.workers > 1:
+        from tutela.adapters.sources.pool import run_on_pool
+
+        return _scan(paths, options, on_progress, lambda units, done: run_on_pool(units, options, done))
+    return _scan(paths, options, on_progress, lambda units, done: _run_inline(units, options, done))
+
+
+Runner = Callable[[Sequence[Unit], UnitDone], list[UnitResult]]
+
+
+def _scan(paths: Sequence[Path], options: ScanOptions, on_progress: ProgressCallback | None, run: Runner) -> ScanReport:
     entries: list[FileEntry] = []
     skipped: list[Skipped] = []
     for item in walk(paths, include=options.include, exclude=options.exclude, max_file_bytes=options.max_file_bytes):
-        (skipped if isinstance(item, Skipped) else entries).append(item)  # type: ignore[arg-type]
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            entries.append(item)
     parallel = options.workers > 1 or options.dask_address is not None
     units = plan(entries, options, split=parallel)
-    done = _Tracker(units, len(entries), on_progress)
-    if options.dask_address is not None:
-        from tutela.adapters.sources.dask_runner import run_on_cluster
-
-        results = run_on_cluster(units, options, done)
-    elif options.workers > 1:
-        from tutela.adapters.sources.pool import run_on_pool
-
-        results = run_on_pool(units, options, done)
-    else:
-        results = []
-        for i, unit in enumerate(units):
-            result = scan_unit(unit, options)
-            results.append(result)
-            done(i, result)
+    results = run(units, _Tracker(units, len(entries), on_progress))
     report = merge(units, results)
     report.skipped.extend(skipped)
     report.skipped.sort(key=lambda s: s.location)
     return report
+
+
+def _run_inline(units: Sequence[Unit], options: ScanOptions, done: UnitDone) -> list[UnitResult]:
+    results = []
+    for i, unit in enumerate(units):
+        result = scan_unit(unit, options)
+        results.append(result)
+        done(i, result)
+    return results
 
 
 class _Tracker:
