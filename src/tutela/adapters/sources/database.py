@@ -55,9 +55,12 @@ def scan_database(
         engine.dispose()
 
 
-def scan_table(engine: Engine, table: sa.Table, label: str, sample: int) -> ScanReport:
+def scan_table(
+    engine: Engine, table: sa.Table, label: str, sample: int, *, published: frozenset[str] = frozenset()
+) -> ScanReport:
     """Every text-like column of `table`, sampled and judged, at "label.column". Binary columns
-    are never read (in tutela's own store they hold the vault's sealed values)."""
+    are never read (in tutela's own store they hold the vault's sealed values). A `published`
+    value (the shop's own privacy contact) is blanked out before a cell is judged."""
     report = ScanReport()
     for column in table.columns:
         if not _text_like(column.type):
@@ -69,6 +72,8 @@ def scan_table(engine: Engine, table: sa.Table, label: str, sample: int) -> Scan
         with engine.connect() as conn:
             for (value,) in conn.execute(query):
                 text = _value(value)
+                for own in published:
+                    text = text.replace(own, " " * len(own)) if text is not None else None
                 if text is not None:
                     scanner.add(column.name, text, header=column.name)
                     report.bytes_scanned += len(text.encode("utf-8", "surrogatepass"))

@@ -30,7 +30,8 @@ def runner_for(ctx: Context, *, workers: int = 1) -> ScanRunner:
             sink(RunProgress(progress.locations_done, progress.locations_total, progress.bytes_done))
 
         if location.name == OWN_STORE:
-            return scan_own_store(ctx.engine, own_log_paths(ctx))
+            published = frozenset({ctx.policy.shop.privacy_contact, ctx.settings.mail_from} - {""})
+            return scan_own_store(ctx.engine, own_log_paths(ctx), published=published)
         if location.url_env is not None:
             url = os.environ.get(location.url_env)
             if not url:
