@@ -9,12 +9,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain, islice
 
 from sqlalchemy import insert, select
 
 from tutela.core.actor import Actor
-from tutela.core.detect import PiiType
-from tutela.core.detect.engine import preview
+from tutela.core.detect import ColumnVerdict, PiiType
+from tutela.core.detect.engine import classify_column, preview
 from tutela.core.detect.stream import DEFAULT_WINDOW, segments
 from tutela.core.errors import AccessDenied, InvalidValue
 from tutela.core.policy import Access
@@ -86,6 +87,30 @@ class Redaction:
                 at = d.end
             out.append(segment.text[at:])
             yield "".join(out)
+
+    def rows(self, rows: Iterable[list[str]], *, sample: int = 1000) -> Iterator[list[str]]:
+        """A table (header first) redacted cell by cell: a column judged personal data from its
+        header and first `sample` values has every cell replaced whole (a name column holds
+        names without a "Dear" before them); other cells are searched like text."""
+        source = iter(rows)
+        header = next(source, None)
+        if header is None:
+            return
+        yield header
+        head = list(islice(source, sample))
+        verdicts = {
+            index: classify_column(name, [row[index] for row in head if index < len(row) and row[index].strip()])
+            for index, name in enumerate(header)
+        }
+        for row in chain(head, source):
+            yield [self._cell(verdicts.get(index), cell) for index, cell in enumerate(row)]
+
+    def _cell(self, verdict: ColumnVerdict | None, cell: str) -> str:
+        if not cell.strip():
+            return cell
+        if verdict is not None:
+            return self.replacement(verdict.type, cell)
+        return "".join(self.stream([cell]))
 
     def commit(self, *, actor: Actor, source: str) -> None:
         """Store the vault tokens (if any) and audit the redaction: one event, counts only.

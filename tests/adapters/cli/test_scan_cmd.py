@@ -145,3 +145,22 @@ def test_redact_writes_a_whole_copy_and_vault_tokens_resolve(settings: Settings,
     assert EMAILS[0] in bare("unredact", token, "--purpose", "support").stdout
     denied = bare("unredact", token, "--purpose", "fulfillment", "--as", "support_agent", code=6)
     assert "vault.access_denied" in denied.stderr and EMAILS[0] not in denied.stderr
+
+
+def test_a_csv_is_redacted_column_by_column_under_its_header(bare: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "order-id,recipient-name,buyer-email,sku,quantity\n"
+        "114-1234567-1234567,Ada Lovelace,ada.lovelace@example.com,AB-1234-XYZ,1\n"
+        '114-1234567-1234568,Grace Hopper,"grace.hopper@example.org",AB-1234-XYZ,2\n',
+        encoding="utf-8",
+    )
+    copy = tmp_path / "orders.redacted.csv"
+    bare("redact", str(source), "--out", str(copy))
+    lines = copy.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "order-id,recipient-name,buyer-email,sku,quantity" and lines[-1] == ""
+    for original, redacted in zip(source.read_text(encoding="utf-8").split("\n")[1:3], lines[1:3], strict=True):
+        kept, changed = redacted.split(","), original.replace('"', "").split(",")
+        assert kept[3:] == changed[3:]  # the SKU and the quantity are not personal data
+        assert all(k != c for k, c in zip(kept[:3], changed[:3], strict=True))
+    assert "Lovelace" not in copy.read_text(encoding="utf-8") and "Hopper" not in copy.read_text(encoding="utf-8")

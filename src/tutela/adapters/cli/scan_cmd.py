@@ -302,24 +302,14 @@ def redact(
     mode: RedactModeOption = redaction.RedactMode.MASK,
 ) -> None:
     """Write a copy of FILE with every personal-data value replaced. The original is untouched."""
-    from tutela.adapters.sources.sniff import HEAD_BYTES, TextStream, encoding_of
+    from tutela.adapters.sources.redact_file import redacted_text
 
     if out_file.resolve() == file.resolve():
         fail(InvalidValue("--out must be another file than the one redacted", hint="e.g. --out redacted.csv"))
 
     def run(store: Any) -> dict[str, int]:
         worker = redaction.Redaction(mode=mode, ctx=store)
-        try:
-            with file.open("rb") as handle:
-                encoding = encoding_of(handle.read(HEAD_BYTES))
-                if encoding is None:
-                    raise ScanInputInvalid(f"{file} is not a text file", hint="redact text, CSV, log or JSON files")
-                handle.seek(0)
-                _write_whole(out_file, worker.stream(TextStream(handle, encoding)))
-        except OSError as exc:
-            raise ScanInputInvalid(
-                f"cannot read {file}: {exc.strerror}", hint="check the path and permissions"
-            ) from None
+        _write_whole(out_file, redacted_text(file, worker))
         worker.commit(actor=LOCAL_OPERATOR, source=file.name)
         return worker.counts
 

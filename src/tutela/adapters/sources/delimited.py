@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Iterator
 
 from tutela.adapters.sources.columns import ColumnScanner
 from tutela.adapters.sources.opener import Opener
@@ -27,24 +28,32 @@ def scan_delimited(
         return report
 
 
+def read_rows(stream: TextStream, *, tab: bool) -> tuple[Iterator[list[str]], type[csv.Dialect] | csv.Dialect, str]:
+    """The rows of a delimited text (header first), the dialect sniffed from its head, and the
+    line ending its head uses (a redacted copy keeps it)."""
+    lines = iter_lines(stream)
+    head: list[str] = []
+    size = 0
+    for text in lines:
+        head.append(text)
+        size += len(text)
+        if size >= _SNIFF_CHARS or len(head) >= _SNIFF_LINES:
+            break
+    dialect = _dialect("".join(head), tab=tab)
+    newline = "\r\n" if head and head[0].endswith("\r\n") else "\n"
+    return csv.reader(itertools.chain(head, lines), dialect), dialect, newline
+
+
 def _scan(opener: Opener, location: str, encoding: str, *, sample_rows: int, tab: bool) -> ScanReport:
     with opener() as raw:
         stream = TextStream(raw, encoding)
-        lines = iter_lines(stream)
-        head: list[str] = []
-        size = 0
-        for text in lines:
-            head.append(text)
-            size += len(text)
-            if size >= _SNIFF_CHARS or len(head) >= _SNIFF_LINES:
-                break
-        reader = csv.reader(itertools.chain(head, lines), _dialect("".join(head), tab=tab))
+        reader, _, _ = read_rows(stream, tab=tab)
         header = next(reader, [])
         columns = ColumnScanner(location, sample_rows)
-        previous = reader.line_num
+        previous = reader.line_num  # type: ignore[attr-defined]
         for row in reader:
             line = previous + 1  # a record starts on the line after the previous one ended
-            previous = reader.line_num
+            previous = reader.line_num  # type: ignore[attr-defined]
             for i, value in enumerate(row):
                 name = header[i].strip() if i < len(header) and header[i].strip() else f"column {i + 1}"
                 columns.add(str(i), value, line, header=name)
