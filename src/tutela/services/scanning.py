@@ -7,6 +7,7 @@ this service as a `ScanRunner`, so the scheduler and the console start the same 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from tutela.core.suggest import did_you_mean
 from tutela.services import audit
 from tutela.services.context import Context
 from tutela.services.scheduler import Job
+
+_log = logging.getLogger("tutela.scan")
 
 # A run keeps at most this many findings (the most severe and surest first); its counts stay
 # exact. A log that prints an address on every line needs fixing, not a million rows.
@@ -264,7 +267,9 @@ def scan_job(runner_for: Callable[[Context], ScanRunner]) -> Job:
                 run(ctx, actor=SYSTEM, name=name, runner=runner)
             except ScanRefused:
                 continue  # already running elsewhere
-            except TutelaError:
-                continue  # recorded as failed; the other locations are still scanned
+            except Exception as exc:
+                # Recorded as failed by execute(); the other due locations are still scanned in
+                # this tick. The type only: a message may quote what was being read.
+                _log.warning("scheduled scan of %s failed: %s", name, type(exc).__name__)
 
     return Job(name="scan.locations", every=timedelta(hours=1), run=scan_due, lease=timedelta(hours=6))

@@ -186,19 +186,3 @@ def test_scopes_are_enforced(client: TestClient, ctx: Context, reader: dict[str,
                      client.post("/api/v1/scans", json={"location": "exports"}, headers=other)):  # fmt: skip
         assert (response.status_code, error_of(response)["code"]) == (403, "token.forbidden")
     assert rows(ctx, "SELECT count(*) FROM scan_run")[0][0] == 0
-
-
-def sources_placeholders(monkeypatch: pytest.MonkeyPatch) -> None:
-    """runner_for imports the database and own-store scanners of tutela.adapters.sources, which
-    are still being written; these tests scan folders only, so placeholders stand in for them
-    until they exist (then this does nothing)."""
-    from tutela.adapters import sources
-
-    for name in ("scan_database", "scan_own_store"):
-        if not hasattr(sources, name):
-            monkeypatch.setattr(sources, name, None, raising=False)
-
-
-@pytest.fixture(autouse=True)
-def _sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    sources_placeholders(monkeypatch)

@@ -14,7 +14,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from fastapi.testclient import TestClient
 
-from tests.adapters.api.test_scans_api import EMAILS, sources_placeholders, with_location, write_exports
+from tests.adapters.api.test_scans_api import EMAILS, with_location, write_exports
 from tests.adapters.web.test_console_admin import _signed_in
 from tests.conftest import OWNER
 from tests.helpers import rows
@@ -143,8 +143,3 @@ def test_every_string_of_the_scan_pages_is_translated() -> None:
     messages += [*TYPE_LABELS.values(), "running", "done", "failed"]
     untranslated = [m for m in messages if catalog.gettext(m) == m and re.search(r"[A-Za-z]", m)]
     assert untranslated == []
-
-
-@pytest.fixture(autouse=True)
-def _sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    sources_placeholders(monkeypatch)

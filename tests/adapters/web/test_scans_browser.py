@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import sync_playwright
 
-from tests.adapters.api.test_scans_api import EMAILS, sources_placeholders, with_location, write_exports
+from tests.adapters.api.test_scans_api import EMAILS, with_location, write_exports
 from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _free_port, _launch, _person, _sign_in
 from tutela.adapters.sources.location_runner import runner_for
 from tutela.core.clock import FixedClock
@@ -102,8 +102,3 @@ def test_scan_now_then_the_findings_appear_in_place(
         finally:
             gate.set()
             browser.close()
-
-
-@pytest.fixture(autouse=True)
-def _sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    sources_placeholders(monkeypatch)
