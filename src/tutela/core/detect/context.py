@@ -5,6 +5,7 @@ text full of candidates is still scanned in linear time."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A match must start at a character that cannot continue the previous token, so every
 # pattern that begins with a repeated class is tried once per token, not once per character.
@@ -61,3 +62,14 @@ PHONE_CUE = re.compile(
 )
 CARD_CUE = re.compile(r"(?i:card|karte|carte|tarjeta|carta|visa|mastercard|amex|diners|cc\b)|カード|银行卡|信用卡")
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security|soc\.? ?sec|\bss#|taxpayer|\btin\b)")
+
+
+_CJK = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
+
+
+@lru_cache(maxsize=4)
+def has_cjk(text: str) -> bool:
+    """Whether `text` holds Chinese or Japanese characters: patterns for those scripts are
+    skipped in the many texts without them. Cached per text (a string caches its own hash,
+    so asking again costs a dictionary lookup): several detectors ask about the same text."""
+    return not text.isascii() and _CJK.search(text) is not None

@@ -145,10 +145,12 @@ _SIGN_OFF = (
     )
     + r"[,!.]?[ \t]*\r?\n[ \t]*"
 )
-# No lookbehind opens a branch: `re` can then skip to the cue words' first letters.
-_CUED = re.compile(
-    rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|{_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
-)
+_CUE = rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|{_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
+# A cue starts a word ("Mr" in "TMr", "hi" in "this" do not count), so the pattern opens on the
+# character before it: `re` skips in C to the few positions after a space or a punctuation mark
+# that a letter follows, instead of trying every cue word at every character.
+_CUED = re.compile(rf"[\W_](?=[A-Za-zÀ-ÿ]){_CUE}")
+_CUED_AT_START = re.compile(_CUE)
 _PHRASE = re.compile(rf"(?<![\w-]){_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
 _WORD = re.compile(rf"{_TOKEN}|{_PARTICLE}")
 
@@ -197,10 +199,11 @@ def _trim(name: str) -> str:
 
 
 def _cued(text: str) -> Iterator[Detection]:
-    for match in _CUED.finditer(text):
+    head = _CUED_AT_START.match(text)
+    matches = _CUED.finditer(text, head.end() if head else 0)
+    for match in [head, *matches] if head else matches:
         name = match.group("name")
-        # A cue must start a word: "Mr" in "TMr", "hi" in "this" do not count.
-        if (match.start() and text[match.start() - 1].isalnum()) or name.split()[0] in _NOT_A_NAME:
+        if name.split()[0] in _NOT_A_NAME:
             continue
         start = match.start("name")
         yield Detection(start, start + len(_trim(name)), PiiType.PERSON_NAME, "name.context", 0.85)

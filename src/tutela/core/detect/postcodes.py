@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tutela.core.detect.context import any_case, one_of
+from tutela.core.detect.context import any_case, has_cjk, one_of
 from tutela.core.detect.kinds import Detection, PiiType
 
 _US_STATE_CODES = (
@@ -37,34 +37,64 @@ _CUE = any_case(
 )
 _CITY = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+"
 
+# Every pattern opens with a character class few positions pass (a capital, a delimiter, 〒,
+# 号) so that `re` skips ahead in C; a leading lookbehind would make it try every character.
+# A word boundary before a match that opens on a letter is checked afterwards (_WORD_START).
 _PATTERNS: tuple[tuple[str, str, float], ...] = (
     # "Springfield, IL 62704" / "IL 62704-1234"
-    (r"\b" + one_of(*_US_STATES) + r",?\s(?P<code>\d{5}(?:-\d{4})?)(?![\w-])", "postal.us_state", 0.9),
+    (one_of(*_US_STATES) + r",?\s(?P<code>\d{5}(?:-\d{4})?)(?![\w-])", "postal.us_state", 0.9),
     # SW1A 1AA, E70 6ZA; the inward part's letters exclude C, I, K, M, O, V.
     (
-        r"(?<![\w-])(?P<code>(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
+        r"(?P<code>[A-PR-UWYZ](?<![\w-].)(?:[A-HK-Y]?\d[A-Z\d]?|(?<=G)IR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
         "postal.uk",
         0.8,
     ),
-    (r"(?<![\w-])(?P<code>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])", "postal.ca", 0.8),
+    (
+        r"(?P<code>[ABCEGHJ-NPRSTVXY](?<![\w-].)\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])",
+        "postal.ca",
+        0.8,
+    ),
     # A cue word: "PLZ 10115", "zip: 94105", "邮编：100020"
     (_CUE + r"[\s:：#.=\"']{0,4}(?P<code>\d{3}-\d{4}|\d{4,6}(?:-\d{4})?)(?![\w-])", "postal.context", 0.9),
     (r"〒\s?(?P<code>\d{3}-?\d{4})(?!\d)", "postal.jp", 0.95),
-    (r"(?<![\w-])(?P<code>\d{3}-\d{4})\s?(?=[\u4e00-\u9fff]{1,3}[都道府県])", "postal.jp", 0.85),
     # A European code before its city at the start of an address line or after a comma:
     # "10115 Berlin", "75001 Paris", "00184 Roma (RM)", "98035, Giardini Naxos".
-    (r"(?:^|(?<=[\n\t,;|\"']))[ \t]{0,8}(?P<code>\d{5})(?=,?\s" + _CITY + r")", "postal.city", 0.75),
+    (r"[\n\t,;|\"'][ \t]{0,8}(?P<code>\d{5})(?=,?\s" + _CITY + r")", "postal.city", 0.75),
     # The city first: "Valladolid, 29697", "Madrid 28013" at the end of a line or field.
-    (r"(?<=[a-zà-ÿ]),?\s(?P<code>\d{5})(?=\s*(?:$|[\n\t;|\"']))", "postal.city", 0.7),
+    (
+        r"[,\s](?:(?<=[a-zà-ÿ],)\s|(?<=[a-zà-ÿ]\s))(?P<code>\d{5})(?=\s*(?:$|[\n\t;|\"']))",
+        "postal.city",
+        0.7,
+    ),
+)
+# Only in texts with Chinese or Japanese characters.
+_CJK_PATTERNS: tuple[tuple[str, str, float], ...] = (
+    (r"(?<![\w-])(?P<code>\d{3}-\d{4})\s?(?=[\u4e00-\u9fff]{1,3}[都道府県])", "postal.jp", 0.85),
     # A Chinese address ends with its six-digit code: "…路88号 100020".
-    (r"(?<=[号座室楼])\s{0,2}(?P<code>\d{6})(?!\d)", "postal.cn", 0.85),
+    (r"[号座室楼]\s{0,2}(?P<code>\d{6})(?!\d)", "postal.cn", 0.85),
 )
-_POSTALS = tuple(
-    (re.compile(pattern, re.MULTILINE), detector, confidence) for pattern, detector, confidence in _PATTERNS
-)
+# The patterns whose match opens on a letter that must start a word.
+_WORD_START = frozenset({"postal.us_state"})
+
+
+def _compiled(patterns: tuple[tuple[str, str, float], ...]) -> tuple[tuple[re.Pattern[str], str, float], ...]:
+    return tuple((re.compile(pattern, re.MULTILINE), detector, score) for pattern, detector, score in patterns)
+
+
+_POSTALS = _compiled(_PATTERNS)
+# The first pattern opening on a delimiter also holds at the start of the text.
+_CITY_AT_START = re.compile(r"[ \t]{0,8}(?P<code>\d{5})(?=,?\s" + _CITY + r")")
+_CJK_POSTALS = _compiled(_CJK_PATTERNS)
 
 
 def postal_codes(text: str) -> Iterator[Detection]:
-    for pattern, detector, confidence in _POSTALS:
+    head = _CITY_AT_START.match(text)
+    if head is not None:
+        yield Detection(head.start("code"), head.end("code"), PiiType.POSTAL_CODE, "postal.city", 0.75)
+    for pattern, detector, confidence in _POSTALS + _CJK_POSTALS if has_cjk(text) else _POSTALS:
+        word_start = detector in _WORD_START
         for match in pattern.finditer(text):
+            start = match.start()
+            if word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue
             yield Detection(match.start("code"), match.end("code"), PiiType.POSTAL_CODE, detector, confidence)
