@@ -9,25 +9,36 @@ from collections.abc import Iterator
 from tutela.core.detect.kinds import Detection, PiiType
 from tutela.core.detect.validators import ip_valid
 
-# The local part is bounded and must start a token, so a long run of word characters without
-# an "@" is tried once, not once per character.
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])[\w][\w.%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-])"
-)
+# Found from the "@" (a literal `re` finds in C): the local part is read backwards, 64
+# characters at most and starting a token, the domain forwards.
+_AT = re.compile("@")
+_LOCAL_PART = re.compile(r"(?<![\w.%+-])[\w][\w.%+-]{0,63}\Z")
+_DOMAIN = re.compile(r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-])")
 _RELAY_DOMAIN = re.compile(r"@marketplace\.amazon\.[a-z.]{2,8}$", re.IGNORECASE)
 
-_IPV4 = re.compile(r"(?<![\w.-])(?:\d{1,3}\.){3}\d{1,3}(?![\w-]|\.\w)")
+_IPV4 = re.compile(r"\d(?<![\w.-]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w-]|\.\w)")
 # "v" or "version" right before four dotted numbers makes them a version, not an address.
 _VERSION_BEFORE = re.compile(r"(?i:v|version|ver\.?|release|build)\s?$")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\w)")
+_IPV6 = re.compile(
+    r"[0-9A-Fa-f:](?<![\w:.].)(?:(?<=:)|[0-9A-Fa-f]{0,3}:)(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![\w:]|\.\w)"
+)
 
 
 def emails(text: str) -> Iterator[Detection]:
-    for match in _EMAIL.finditer(text):
-        if _RELAY_DOMAIN.search(match.group()):
-            yield Detection(match.start(), match.end(), PiiType.AMAZON_RELAY_EMAIL, "email.amazon_relay", 0.99)
+    end = 0
+    for at_sign in _AT.finditer(text):
+        at = at_sign.start()
+        if at < end:
+            continue
+        local = _LOCAL_PART.search(text, max(end, at - 64), at)
+        domain = _DOMAIN.match(text, at) if local else None
+        if local is None or domain is None:
+            continue
+        start, end = local.start(), domain.end()
+        if _RELAY_DOMAIN.search(domain.group()):
+            yield Detection(start, end, PiiType.AMAZON_RELAY_EMAIL, "email.amazon_relay", 0.99)
         else:
-            yield Detection(match.start(), match.end(), PiiType.EMAIL, "email.pattern", 0.95)
+            yield Detection(start, end, PiiType.EMAIL, "email.pattern", 0.95)
 
 
 def ip_addresses(text: str) -> Iterator[Detection]:

@@ -1,7 +1,9 @@
 """Structured numbers with a format or a checksum: Amazon order ids, payment cards, IBANs, US
 social security numbers, Chinese resident identity and mobile numbers.
 
-Every pattern is anchored so that it cannot start or end inside a longer token (the
+Every pattern opens on a character class (a digit, a capital) with the lookbehind right
+after its first character, so that `re` skips ahead in C instead of trying the lookbehind at
+every position. Every pattern is anchored so that it cannot start or end inside a longer token (the
 lookarounds), which is what keeps a 14-digit order-item id, a 22-digit tracking number, a
 UUID or an SKU from yielding a card or a phone from its middle; it also makes each pattern
 try a long digit run once, not once per digit."""
@@ -15,23 +17,23 @@ from tutela.core.detect.context import CARD_CUE, SSN_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
 from tutela.core.detect.validators import IBAN_LENGTHS, card_valid, cn_resident_id_valid, iban_valid, ssn_valid
 
-_ORDER_ID = re.compile(r"(?<![\w-])\d{3}-\d{7}-\d{7}(?![\w-])")
+_ORDER_ID = re.compile(r"\d(?<![\w-]\d)\d\d-\d{7}-\d{7}(?![\w-])")
 
 # A card as one run of 13–19 digits or as groups of 3–6 separated by one space or dash (4-4-4-4,
 # 4-6-5 Amex, 4-6-4 Diners, 4-4-4-4-3); a trailing group too many (an expiry year) is dropped.
-_CARD = re.compile(r"(?<![\w-])(?:\d{13,19}|\d{4}([ -])\d{4,6}(?:\1\d{3,5}){1,4})(?![\w]|-\d)")
+_CARD = re.compile(r"\d(?<![\w-]\d)(?:\d{12,18}|\d{3}([ -])\d{4,6}(?:\1\d{3,5}){1,4})(?![\w]|-\d)")
 
-_IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})\d{2}(?: ?[A-Z0-9]){10,32}")
+_IBAN = re.compile(r"([A-Z](?<![A-Za-z0-9].)[A-Z])\d{2}(?: ?[A-Z0-9]){10,32}")
 
-_SSN_DASHED = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w]|-\d)")
-_SSN_PLAIN = re.compile(r"(?<![\w-])\d{3} ?\d{2} ?\d{4}(?![\w-])")
+_SSN_DASHED = re.compile(r"\d(?<![\w-]\d)\d\d-\d{2}-\d{4}(?![\w]|-\d)")
+_SSN_PLAIN = re.compile(r"\d(?<![\w-]\d)\d\d ?\d{2} ?\d{4}(?![\w-])")
 
-_CN_ID = re.compile(r"(?<![\w-])\d{17}[\dXx](?![\w-])")
+_CN_ID = re.compile(r"\d(?<![\w-]\d)\d{16}[\dXx](?![\w-])")
 
 # Mainland mobile prefixes (13x–19x as allocated); 11 digits, optionally +86/0086, in 3-4-4.
 _CN_MOBILE = re.compile(
-    r"(?<![\w+-])(?:(?:\+|00)86[ -]?)?"
-    r"1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])(?:[ -]?\d{4}){2}(?![\w]|-\d)"
+    r"[+01](?<![\w+-].)(?:(?<=\+)86[ -]?1|(?<=0)086[ -]?1|(?<=1))"
+    r"(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])(?:[ -]?\d{4}){2}(?![\w]|-\d)"
 )
 
 
