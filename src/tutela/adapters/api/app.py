@@ -8,10 +8,12 @@ import os
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutela.adapters import scan_worker
 from tutela.adapters.api import errors
@@ -43,6 +45,44 @@ _SECRET_PATHS = re.compile(r"^(/p/[a-z]+/|/console/setup/)[^/]+")
 def loggable_path(path: str) -> str:
     """The request path for the log, with any key it carries (a signed link, a one-time code) cut off."""
     return _SECRET_PATHS.sub(r"\1…", path)
+
+
+class HeadersAndLog:
+    """Security headers on every response and one log line per request. Plain ASGI rather than
+    @app.middleware("http"): that wrapper runs each request in a task group of its own, which
+    costs a fifth of a one-click unsubscribe."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if https and "strict-transport-security" not in headers:
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            # The path only: query strings carry e-mail addresses and phone numbers; headers
+            # carry tokens. Customer ids in paths are pseudonymous; a customer's link token or a
+            # setup code in a path is a key, so it is cut off.
+            REQUEST_LOG.info("%s %s %d %.1fms", scope["method"], loggable_path(scope["path"]), status,
+                             (time.perf_counter() - started) * 1000)  # fmt: skip
 
 
 def create_app(
@@ -94,22 +134,7 @@ def create_app(
     ):  # fmt: skip
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        # The path only: query strings carry e-mail addresses and phone numbers; headers carry
-        # tokens. Customer ids in paths are pseudonymous; a customer's link token or a setup
-        # code in a path is a key, so it is cut off.
-        REQUEST_LOG.info(
-            "%s %s %d %.1fms", request.method, loggable_path(request.url.path), response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        return response
+    app.add_middleware(HeadersAndLog)
 
     @app.get("/api/v1/health", tags=["health"])
     def health() -> dict[str, str]:
