@@ -55,10 +55,35 @@ def cue_after(text: str, end: int, cue: re.Pattern[str], window: int = 40) -> bo
     return cue.search(text, end, end + window) is not None
 
 
+# Spelled out in the usual cases (any_case): a case-insensitive alternation is tried word by
+# word at every position of the window, and this cue is looked for before most numbers.
 PHONE_CUE = re.compile(
-    r"(?i:phone|tel\b|tel\.|telephone|mobile|cell|fax|call|whats ?app|sms|contact|"
-    r"telefon|handy|téléphone|portable|teléfono|móvil|movil|telefono|cellulare|"
-    r"numero|número|numéro|nummer)|電話|携帯|电话|手机|联系方式|tel"
+    any_case(
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "fax",
+        "call",
+        "whats app",
+        "sms",
+        "contact",
+        "telefon",
+        "handy",
+        "téléphone",
+        "portable",
+        "teléfono",
+        "móvil",
+        "movil",
+        "telefono",
+        "cellulare",
+        "numero",
+        "número",
+        "numéro",
+        "nummer",
+    )
+    + "|WhatsApp|電話|携帯|电话|手机|联系方式"
 )
 CARD_CUE = re.compile(r"(?i:card|karte|carte|tarjeta|carta|visa|mastercard|amex|diners|cc\b)|カード|银行卡|信用卡")
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security|soc\.? ?sec|\bss#|taxpayer|\btin\b)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from tutela.core.detect.kinds import PiiType
 from tutela.core.detect.validators import ip_valid
@@ -57,6 +58,8 @@ def normalised(header: str) -> str:
     return re.sub(r"[\s_\-./]+", " ", header.strip().lower())
 
 
+# Exports repeat their header rows file after file: each header is judged once.
+@lru_cache(maxsize=4096)
 def header_type(header: str) -> PiiType | None:
     """The type a header names (given `normalised`), or None; ids, money and product columns
     name none even when they contain a hint word ("order-item-id", "product-name")."""

@@ -30,6 +30,7 @@ _CANDIDATE = re.compile(
 # the length test drops the many short numbers (quantities, prices, times) before Python sees
 # them; the full candidate pattern is then matched only there.
 _START = re.compile(r"[+(\d](?<![\w+./:-].)(?=[\d() .\-/]{6})")
+_NOT_DIGIT = re.compile(r"\D")
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?|#)\s?\d{1,5}$")
 _DATE_OR_TIME = re.compile(
     r"\d{4}[-/. ]\d{1,2}[-/. ]\d{1,2}|\d{1,2}[-/. ]\d{1,2}[-/. ]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}|\d{1,2}[.:]\d{2}"
@@ -60,8 +61,34 @@ def _valid(parsed: phonenumbers.PhoneNumber, region: str) -> bool:
     return len(shared) > 1 and bool(phonenumbers.is_valid_number(parsed))
 
 
+def _valid_as_written(number: str) -> bool:
+    """Whether an international number is valid with its country code and national number
+    read straight from its digits (country codes are prefix-free). Most are, and this skips
+    `phonenumbers.parse`, the costlier half of a check; a number it rejects is still parsed,
+    which also knows the British "(0)" and other national prefixes written after the code."""
+    digits = _NOT_DIGIT.sub("", number)
+    if digits[:1] in ("", "0"):
+        return False
+    for length in (1, 2, 3):
+        code = int(digits[:length])
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
+        if regions:
+            national = digits[length:]
+            if not national:
+                return False
+            candidate = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            zeros = len(national) - len(national.lstrip("0"))
+            if zeros:
+                candidate.italian_leading_zero = True
+                candidate.number_of_leading_zeros = zeros
+            return _valid(candidate, regions[0])
+    return False
+
+
 @lru_cache(maxsize=65536)
 def _international_valid(number: str) -> bool:
+    if _valid_as_written(number):
+        return True
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
@@ -130,6 +157,7 @@ def phones(text: str) -> Iterator[Detection]:
         if match is None:
             continue
         start, end, value = match.start(), match.end(), match.group()
-        confidence = _judge(text, start, _EXTENSION.sub("", value))
+        number = _EXTENSION.sub("", value) if "x" in value or "#" in value else value
+        confidence = _judge(text, start, number)
         if confidence is not None:
             yield Detection(start, end, PiiType.PHONE, "phone.phonenumbers", confidence)
