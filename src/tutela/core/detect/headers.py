@@ -39,11 +39,15 @@ HEADER_HINTS: tuple[tuple[PiiType, re.Pattern[str]], ...] = tuple(
 NOT_PERSONAL = re.compile(
     r"\bsku\b|\basin\b|price|amount|total|\bqty\b|quantity|order item|item id|tracking|product|\bitem\b|"
     r"currency|\btax\b|fee|\bstatus\b|carrier|service level|\bcompany\b|\bstore\b|\bshop\b|\bbrand\b|"
-    r"\bfile\b|\bcity\b|\bstate\b|\bcountry\b|\bregion\b|\bseller\b|marketplace|\bhash\b|\buuid\b|version"
+    r"\bfile\b|\bcity\b|\bstate\b|\bcountry\b|\bregion\b|\bseller\b|marketplace|\bhash\b|\buuid\b|version|"
+    # A schema's own vocabulary: "column_name", "table_name", "sheet_name" name no person.
+    r"\bcolumn\b|\btable\b|\bsheet\b|\bfield\b|\bhost\b|\bdetector\b"
 )
 # The header's type also needs a value that could be one: a "name" column of numbers is not.
 SHAPES: dict[PiiType, Callable[[str], bool]] = {
-    PiiType.PERSON_NAME: lambda v: len(v) <= 80 and not any(c.isdigit() for c in v) and any(c.isalpha() for c in v),
+    PiiType.PERSON_NAME: lambda v: (
+        len(v) <= 80 and not any(c.isdigit() or c in "_@/=" for c in v) and any(c.isalpha() for c in v)
+    ),
     PiiType.POSTAL_CODE: lambda v: (
         3 <= len(v) <= 10 and any(c.isdigit() for c in v) and v.replace(" ", "").replace("-", "").isalnum()
     ),
