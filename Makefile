@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TUTELA_DATA_DIR ?= tutela-data
 
-.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent bench-requests bench-scanner clean
+.PHONY: run test lint typecheck contracts unit bench bench-import bench-api bench-retention bench-consent bench-requests bench-scanner bench-scan-stream clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,6 @@ $(PRESIDIO_VENV)/.installed-stamp: bench/presidio-requirements.txt bench/presidi
 
 bench-scanner: $(STAMP) $(PRESIDIO_VENV)/.installed-stamp
 	$(BIN)/python bench/scanner.py --presidio-python $(PRESIDIO_VENV)/bin/python
+
+bench-scan-stream: $(STAMP)
+	$(BIN)/python bench/scan_stream.py

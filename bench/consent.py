@@ -33,11 +33,12 @@ import httpx2 as httpx
 from api_load import free_port
 from shared_ceiling import load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, init_store, vault
+from tutela.adapters.sources.location_runner import runner_for
 from tutela.core.clock import FixedClock
 from tutela.core.storage.bulk import db_value, insert_rows
 from tutela.core.storage.engine import transaction
 from tutela.core.storage.schema import consent_event, consent_state
-from tutela.services import audience, consent, consent_links, retention
+from tutela.services import audience, consent, consent_links, retention, scanning, scheduler
 from tutela.services.vault import NewCustomer
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -189,10 +190,12 @@ def main() -> None:
         if exported.contacts != allowed:
             sys.exit(f"bench: the export wrote {exported.contacts} contacts, the gate allowed {allowed}")
 
-        # Steady state for the server: the due times computed and lapses recorded, as the
-        # scheduler inside `serve` would have done long before (not part of the unsubscribe).
+        # Steady state for the server: every periodic job of `serve` has run once (due times
+        # computed, lapses recorded, the own-store scan done), as the scheduler inside `serve`
+        # would have long before; none of them is part of an unsubscribe.
         retention.refresh(ctx)
-        consent.expire_lapsed(ctx, actor=LOCAL_OPERATOR)
+        jobs = scheduler.default_jobs(ctx.settings) + [scanning.scan_job(runner_for)]
+        scheduler.run_due(ctx, jobs, holder="bench")
         rng = random.Random(5)
         eligible = sorted(gate.eligible)
         links = [consent_links.unsubscribe_url(ctx, c, PURPOSE) for c in rng.sample(eligible, min(len(eligible),
