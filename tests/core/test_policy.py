@@ -158,3 +158,49 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyInvalid) as caught:
         load_policy(tmp_path / "policy.toml")
     assert "tutela init" in caught.value.hint
+
+
+def test_scan_locations_name_a_path_or_the_variable_holding_a_database_url() -> None:
+    policy = parse_policy(default_policy_text() + """
+[scan.locations.exports]
+path = "/srv/exports"
+include = ["*.csv"]
+every_days = 7
+
+[scan.locations.helpdesk]
+url_env = "HELPDESK_DB_URL"
+tables = ["tickets"]
+""")  # fmt: skip
+    exports, helpdesk = policy.scan.locations["exports"], policy.scan.locations["helpdesk"]
+    assert (exports.path, exports.include, exports.every_days, exports.target) == ("/srv/exports", ("*.csv",), 7,
+                                                                                   "/srv/exports")  # fmt: skip
+    assert (helpdesk.url_env, helpdesk.tables, helpdesk.every_days, helpdesk.target) == (
+        "HELPDESK_DB_URL",
+        ("tickets",),
+        1,
+        "$HELPDESK_DB_URL",
+    )
+
+
+def test_bad_scan_locations_are_each_reported() -> None:
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy(default_policy_text() + """
+[scan.locations.tutela]
+path = "/x"
+
+[scan.locations.both]
+path = "/x"
+url_env = "DB_URL"
+
+[scan.locations.url]
+url_env = "postgresql://user:secret@db/shop"
+
+[scan.locations.often]
+path = "/x"
+every_days = 0
+""")  # fmt: skip
+    problems = "\\n".join(caught.value.problems)
+    assert "not 'tutela'" in problems and "needs either path" in problems
+    assert "url_env must name an environment variable" in problems and "secret" not in problems
+    assert "every_days must be a whole number from 1 to 366" in problems
+    assert len(caught.value.problems) == 4
