@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tutela.core.detect.kinds import Detection, PiiType
+from tutela.core.detect.runs import windows
 from tutela.core.detect.validators import ip_valid
 
 # Found from the "@" (a literal `re` finds in C): the local part is read backwards, 64
@@ -22,6 +23,12 @@ _VERSION_BEFORE = re.compile(r"(?i:v|version|ver\.?|release|build)\s?$")
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:](?<![\w:.].)(?:(?<=:)|[0-9A-Fa-f]{0,3}:)(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![\w:]|\.\w)"
 )
+# An IPv6 address's first colon is followed by at most four hex digits and another colon.
+# Hex digits are a third of a text, colons few: the address is found from such a colon (a
+# literal `re` finds in C) and its start read backwards, at most four hex digits. An address
+# starts a token, so addresses never overlap and each colon has one possible start.
+_IPV6_COLON = re.compile(r":(?=[0-9A-Fa-f]{0,4}:)")
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def emails(text: str) -> Iterator[Detection]:
@@ -42,16 +49,31 @@ def emails(text: str) -> Iterator[Detection]:
 
 
 def ip_addresses(text: str) -> Iterator[Detection]:
-    for match in _IPV4.finditer(text):
-        start = match.start()
-        if _VERSION_BEFORE.search(text, max(0, start - 8), start):
+    for run_start, endpos in windows(text, 7):
+        if text.find(".", run_start, endpos) < 0:
             continue
-        if ip_valid(match.group()):
-            yield Detection(start, match.end(), PiiType.IP_ADDRESS, "ip.v4", 0.9)
-    if ":" not in text:
-        return
-    for match in _IPV6.finditer(text):
-        value = match.group()
+        for match in _IPV4.finditer(text, run_start, endpos):
+            start = match.start()
+            if _VERSION_BEFORE.search(text, max(0, start - 8), start):
+                continue
+            if ip_valid(match.group()):
+                yield Detection(start, match.end(), PiiType.IP_ADDRESS, "ip.v4", 0.9)
+    if ":" in text:
+        yield from _ipv6(text)
+
+
+def _ipv6(text: str) -> Iterator[Detection]:
+    end = 0
+    for colon in _IPV6_COLON.finditer(text):
+        start = colon.start()
+        if start < end:
+            continue  # inside the previous address
+        while start > 0 and colon.start() - start < 5 and text[start - 1] in _HEX:
+            start -= 1
+        match = _IPV6.match(text, start)
+        if match is None:
+            continue
+        value, end = match.group(), match.end()
         # A time (12:30:45) or a MAC address parses as neither; "::" alone is not an address.
         if value.count(":") >= 2 and len(value) > 4 and ip_valid(value):
-            yield Detection(match.start(), match.end(), PiiType.IP_ADDRESS, "ip.v6", 0.9)
+            yield Detection(start, end, PiiType.IP_ADDRESS, "ip.v6", 0.9)

@@ -1,12 +1,13 @@
 """Structured numbers with a format or a checksum: Amazon order ids, payment cards, IBANs, US
 social security numbers, Chinese resident identity and mobile numbers.
 
-Every pattern opens on a character class (a digit, a capital) with the lookbehind right
-after its first character, so that `re` skips ahead in C instead of trying the lookbehind at
-every position. Every pattern is anchored so that it cannot start or end inside a longer token (the
-lookarounds), which is what keeps a 14-digit order-item id, a 22-digit tracking number, a
-UUID or an SKU from yielding a card or a phone from its middle; it also makes each pattern
-try a long digit run once, not once per digit."""
+The digit-led patterns are searched only inside the runs of number characters (runs.py),
+found once per text; each needs a run at least as long as its shortest match. The IBAN
+pattern opens on a capital with the lookbehind right after it, so that `re` skips ahead in C
+instead of trying the lookbehind at every position. Every pattern is anchored so that it
+cannot start or end inside a longer token (the lookarounds), which is what keeps a 14-digit
+order-item id, a 22-digit tracking number, a UUID or an SKU from yielding a card or a phone
+from its middle; it also makes each pattern try a long digit run once, not once per digit."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 
 from tutela.core.detect.context import CARD_CUE, SSN_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
+from tutela.core.detect.runs import TAIL, windows
 from tutela.core.detect.validators import IBAN_LENGTHS, card_valid, cn_resident_id_valid, iban_valid, ssn_valid
 
 _ORDER_ID = re.compile(r"\d(?<![\w-]\d)\d\d-\d{7}-\d{7}(?![\w-])")
@@ -38,24 +40,29 @@ _CN_MOBILE = re.compile(
 
 
 def order_ids(text: str) -> Iterator[Detection]:
-    for match in _ORDER_ID.finditer(text):
-        yield Detection(match.start(), match.end(), PiiType.AMAZON_ORDER_ID, "amazon_order.pattern", 0.95)
+    for start, endpos in windows(text, 19):
+        for match in _ORDER_ID.finditer(text, start, endpos):
+            yield Detection(match.start(), match.end(), PiiType.AMAZON_ORDER_ID, "amazon_order.pattern", 0.95)
 
 
 def cards(text: str) -> Iterator[Detection]:
-    for match in _CARD.finditer(text):
-        start, value = match.start(), match.group()
-        # A bare run of 13 or 14 digits is an EAN or an order-item id far more often than an old
-        # Visa or a Diners card; only a cue ("card", "Karte", "carta") makes it one.
-        if value.isdigit() and len(value) < 15 and not cue_before(text, start, CARD_CUE):
-            continue
-        # Drop trailing groups until the digits are a card, e.g. "4111 1111 1111 1111 2026".
-        while value:
-            if card_valid(value.replace(" ", "").replace("-", "")):
-                yield Detection(start, start + len(value), PiiType.PAYMENT_CARD, "card.luhn", 0.97)
-                break
-            cut = max(value.rfind(" "), value.rfind("-"))
-            value = value[:cut] if cut > 0 else ""
+    for run_start, endpos in windows(text, 12):
+        for match in _CARD.finditer(text, run_start, endpos):
+            yield from _card(text, match.start(), match.group())
+
+
+def _card(text: str, start: int, value: str) -> Iterator[Detection]:
+    # A bare run of 13 or 14 digits is an EAN or an order-item id far more often than an old
+    # Visa or a Diners card; only a cue ("card", "Karte", "carta") makes it one.
+    if value.isdigit() and len(value) < 15 and not cue_before(text, start, CARD_CUE):
+        return
+    # Drop trailing groups until the digits are a card, e.g. "4111 1111 1111 1111 2026".
+    while value:
+        if card_valid(value.replace(" ", "").replace("-", "")):
+            yield Detection(start, start + len(value), PiiType.PAYMENT_CARD, "card.luhn", 0.97)
+            return
+        cut = max(value.rfind(" "), value.rfind("-"))
+        value = value[:cut] if cut > 0 else ""
 
 
 def ibans(text: str) -> Iterator[Detection]:
@@ -79,22 +86,29 @@ def ibans(text: str) -> Iterator[Detection]:
 
 
 def ssns(text: str) -> Iterator[Detection]:
-    for match in _SSN_DASHED.finditer(text):
-        if ssn_valid(match.group().replace("-", "")):
-            sure = cue_before(text, match.start(), SSN_CUE)
-            yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.rules", 0.95 if sure else 0.8)
+    runs = windows(text, 9)
+    for start, endpos in runs:
+        if endpos - start < 11 + TAIL:
+            continue
+        for match in _SSN_DASHED.finditer(text, start, endpos):
+            if ssn_valid(match.group().replace("-", "")):
+                sure = cue_before(text, match.start(), SSN_CUE)
+                yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.rules", 0.95 if sure else 0.8)
     # Without dashes nine digits are anything (a zip+4, an id); only a cue makes them an SSN.
-    for match in _SSN_PLAIN.finditer(text):
-        if ssn_valid(match.group().replace(" ", "")) and cue_before(text, match.start(), SSN_CUE):
-            yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.context", 0.85)
+    for start, endpos in runs:
+        for match in _SSN_PLAIN.finditer(text, start, endpos):
+            if ssn_valid(match.group().replace(" ", "")) and cue_before(text, match.start(), SSN_CUE):
+                yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.context", 0.85)
 
 
 def cn_resident_ids(text: str) -> Iterator[Detection]:
-    for match in _CN_ID.finditer(text):
-        if cn_resident_id_valid(match.group()):
-            yield Detection(match.start(), match.end(), PiiType.CN_RESIDENT_ID, "cn_id.mod11", 0.98)
+    for start, endpos in windows(text, 17):
+        for match in _CN_ID.finditer(text, start, endpos):
+            if cn_resident_id_valid(match.group()):
+                yield Detection(match.start(), match.end(), PiiType.CN_RESIDENT_ID, "cn_id.mod11", 0.98)
 
 
 def cn_mobiles(text: str) -> Iterator[Detection]:
-    for match in _CN_MOBILE.finditer(text):
-        yield Detection(match.start(), match.end(), PiiType.CN_MOBILE, "cn_mobile.pattern", 0.9)
+    for start, endpos in windows(text, 11):
+        for match in _CN_MOBILE.finditer(text, start, endpos):
+            yield Detection(match.start(), match.end(), PiiType.CN_MOBILE, "cn_mobile.pattern", 0.9)

@@ -12,6 +12,7 @@ import phonenumbers
 
 from tutela.core.detect.context import PHONE_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
+from tutela.core.detect.runs import number_runs
 
 # Markets first; a national number is tried against these regions in this order.
 REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "JP", "CN", "MX", "CA", "NL", "PL", "SE", "BE", "AT", "AU", "IN")
@@ -26,9 +27,9 @@ _CANDIDATE = re.compile(
 )
 # Where a candidate may start: a "+", "(" or digit that starts a token and is followed by at
 # least six more characters a phone number is written with (seven digits is the shortest
-# number judged). The pattern opens on a character class, so `re` skips to digits in C, and
-# the length test drops the many short numbers (quantities, prices, times) before Python sees
-# them; the full candidate pattern is then matched only there.
+# number judged). It is searched only inside the runs of number characters (runs.py), which
+# are at least that long, so the many short numbers (quantities, prices, times) never reach
+# it; the full candidate pattern is then matched only there.
 _START = re.compile(r"[+(\d](?<![\w+./:-].)(?=[\d() .\-/]{6})")
 _NOT_DIGIT = re.compile(r"\D")
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?|#)\s?\d{1,5}$")
@@ -150,14 +151,16 @@ def _judge(text: str, start: int, value: str) -> float | None:
 
 def phones(text: str) -> Iterator[Detection]:
     end = 0
-    for start_match in _START.finditer(text):
-        if start_match.start() < end:
-            continue  # inside the previous candidate
-        match = _CANDIDATE.match(text, start_match.start())
-        if match is None:
-            continue
-        start, end, value = match.start(), match.end(), match.group()
-        number = _EXTENSION.sub("", value) if "x" in value or "#" in value else value
-        confidence = _judge(text, start, number)
-        if confidence is not None:
-            yield Detection(start, end, PiiType.PHONE, "phone.phonenumbers", confidence)
+    for run_start, run_end in number_runs(text):
+        # The start's lookahead reads only run characters, so the run's end may bound it.
+        for start_match in _START.finditer(text, max(run_start, end), run_end):
+            if start_match.start() < end:
+                continue  # inside the previous candidate
+            match = _CANDIDATE.match(text, start_match.start())
+            if match is None:
+                continue
+            start, end, value = match.start(), match.end(), match.group()
+            number = _EXTENSION.sub("", value) if "x" in value or "#" in value else value
+            confidence = _judge(text, start, number)
+            if confidence is not None:
+                yield Detection(start, end, PiiType.PHONE, "phone.phonenumbers", confidence)
