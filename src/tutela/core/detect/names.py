@@ -16,7 +16,8 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ\u0100-\u017f"
 # A capitalised word whose second letter is lower case ("McDonald", "O'Neil", "Hans-Peter"),
 # so that an all-capitals code or header never looks like a name.
-_TOKEN = rf"[{_UPPER}][{_LOWER}'’][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}][{_LOWER}'’]+)*"
+_AFTER_CAPITAL = rf"[{_LOWER}'’][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}][{_LOWER}'’]+)*"
+_TOKEN = rf"[{_UPPER}]{_AFTER_CAPITAL}"
 _PARTICLE = r"(?:de|del|della|di|da|van|von|der|den|le|la|du|dos|das|y|zu|ter|ten)"
 _NAME = rf"{_TOKEN}(?:[ \t](?:{_PARTICLE}[ \t])*{_TOKEN}){{0,3}}"
 
@@ -151,8 +152,8 @@ _CUE = rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|{_HONORIFIC}
 # that a letter follows, instead of trying every cue word at every character.
 _CUED = re.compile(rf"[\W_](?=[A-Za-zÀ-ÿ]){_CUE}")
 _CUED_AT_START = re.compile(_CUE)
-_PHRASE = re.compile(rf"(?<![\w-]){_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
-_WORD = re.compile(rf"{_TOKEN}|{_PARTICLE}")
+# Opens on the capital with the lookbehind after it, so that `re` skips to capitals in C.
+_PHRASE = re.compile(rf"[{_UPPER}](?<![\w-].){_AFTER_CAPITAL}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
 
 # Words a greeting or a label is often followed by that are not anybody's name.
 _NOT_A_NAME_WORDS = (
@@ -211,15 +212,20 @@ def _cued(text: str) -> Iterator[Detection]:
 
 def _gazetteer_pairs(text: str) -> Iterator[Detection]:
     for match in _PHRASE.finditer(text):
-        words = list(_WORD.finditer(match.group()))
+        # The phrase is its words and particles joined by single spaces; particles are lower
+        # case, so never a first name or a surname, and only skipped over.
+        words = match.group().split(" ")
+        starts = [0] * len(words)
+        for at in range(1, len(words)):
+            starts[at] = starts[at - 1] + len(words[at - 1]) + 1
         index = 0
         while index < len(words):
-            if not is_first_name(words[index].group()):
+            if not is_first_name(words[index]):
                 index += 1
                 continue
             end = None
             for later in range(index + 1, len(words)):
-                word = words[later].group()
+                word = words[later]
                 if is_last_name(word):
                     end = later
                 elif not (is_first_name(word) or word.islower()):
@@ -228,9 +234,8 @@ def _gazetteer_pairs(text: str) -> Iterator[Detection]:
                 index += 1
                 continue
             base = match.start()
-            yield Detection(
-                base + words[index].start(), base + words[end].end(), PiiType.PERSON_NAME, "name.gazetteer", 0.75
-            )
+            first, last = base + starts[index], base + starts[end] + len(words[end])
+            yield Detection(first, last, PiiType.PERSON_NAME, "name.gazetteer", 0.75)
             index = end + 1
 
 
