@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tutela.core.detect.validators import luhn_valid
+
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+\d[\d ()./-]{6,}\d)|(?:\d[\d ()./-]{8,}\d)")
 # Digits in groups split by single spaces or dashes ("4111 1111 1111 1111", "4111-1111-…", one run);
@@ -16,16 +18,7 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d+])\d+(?:[ -]\d+)*(?!\d)")
 _AMAZON_ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")
 CARD_DIGITS = range(13, 20)  # ISO/IEC 7812: 13 to 19 digits
 
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check that every payment card number passes."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+__all__ = ["luhn_valid", "personal_data_kind"]
 
 
 def _has_card_number(text: str) -> bool:
