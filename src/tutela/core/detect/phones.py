@@ -1,6 +1,7 @@
 """Phone numbers in international and national formats for the seller's markets. A cheap
-pattern proposes candidates; the phonenumbers library (slow: tens of microseconds a call)
-decides, once per distinct number thanks to a bounded cache."""
+pattern proposes candidates; phonenumbers' rules decide (numbering.py applies them with
+their patterns compiled once; the library itself, tens of microseconds a call, only for
+rare spellings), once per distinct number thanks to a bounded cache."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from tutela.core.detect import numbering
 from tutela.core.detect.context import PHONE_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
 from tutela.core.detect.runs import number_runs
@@ -53,48 +55,22 @@ _TRUNK_ZERO_REGIONS: tuple[str, ...] = (*_TRUNK_ZERO_FIRST, *(r for r in REGIONS
 _MOBILE_CN_REGIONS: tuple[str, ...] = ("CN", *(region for region in REGIONS if region != "CN"))
 
 
-def _valid(parsed: phonenumbers.PhoneNumber, region: str) -> bool:
-    """`phonenumbers.is_valid_number`, asking the country code's main region first: the full
-    check tries every region that shares the code (25 for +1), which costs several times more."""
+def _parsed_valid(number: str, region: str) -> bool:
+    """phonenumbers' own verdict on a national number for `region` (or a region sharing its
+    country code), for the numbers numbering.py leaves to it."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
     if phonenumbers.is_valid_number_for_region(parsed, region):
         return True
     shared = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(parsed.country_code or 0, ())
     return len(shared) > 1 and bool(phonenumbers.is_valid_number(parsed))
 
 
-def _valid_as_written(number: str) -> bool:
-    """Whether an international number is valid with its country code and national number
-    read straight from its digits (country codes are prefix-free). Most are, and this skips
-    `phonenumbers.parse`, the costlier half of a check; a number it rejects is still parsed,
-    which also knows the British "(0)" and other national prefixes written after the code."""
-    digits = _NOT_DIGIT.sub("", number)
-    if digits[:1] in ("", "0"):
-        return False
-    for length in (1, 2, 3):
-        code = int(digits[:length])
-        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
-        if regions:
-            national = digits[length:]
-            if not national:
-                return False
-            candidate = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            zeros = len(national) - len(national.lstrip("0"))
-            if zeros:
-                candidate.italian_leading_zero = True
-                candidate.number_of_leading_zeros = zeros
-            return _valid(candidate, regions[0])
-    return False
-
-
 @lru_cache(maxsize=65536)
 def _international_valid(number: str) -> bool:
-    if _valid_as_written(number):
-        return True
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return False
-    return _valid(parsed, phonenumbers.region_code_for_country_code(parsed.country_code or 0))
+    return numbering.international_valid(_NOT_DIGIT.sub("", number))
 
 
 @lru_cache(maxsize=65536)
@@ -104,12 +80,12 @@ def _national_region(number: str) -> str | None:
         regions = _TRUNK_ZERO_REGIONS
     elif number[0] == "1" and len(number) in (11, 13):
         regions = _MOBILE_CN_REGIONS
+    digits = _NOT_DIGIT.sub("", number)
     for region in regions:
-        try:
-            parsed = phonenumbers.parse(number, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if _valid(parsed, region):
+        verdict = numbering.national_valid(digits, region)
+        if verdict is None:
+            verdict = _parsed_valid(number, region)
+        if verdict:
             return region
     return None
 
