@@ -1,5 +1,5 @@
 """Numbering plans: phonenumbers' own validity rules, read from its metadata with each
-region's patterns compiled once.
+pattern compiled once.
 
 `phonenumbers.parse` and `is_valid_number` cost tens of microseconds a call, most of it
 finding each pattern again in `re`'s cache and building objects a verdict does not need;
@@ -25,22 +25,29 @@ _SHORTEST, _LONGEST = 2, 17
 _NON_GEOGRAPHIC = "001"
 
 
+@lru_cache(maxsize=4096)
+def _regex(source: str) -> re.Pattern[str]:
+    """A metadata pattern, compiled when first needed: a scan meets a few dozen regions and
+    needs only some of each one's patterns, and compiling them all costs more than judging."""
+    return re.compile(source)
+
+
 @dataclass(frozen=True, slots=True)
 class _Desc:
     """One number type's possible lengths (empty: any) and pattern (None: matches nothing)."""
 
     lengths: frozenset[int]
-    pattern: re.Pattern[str] | None
+    pattern: str | None
 
     def matches(self, nsn: str) -> bool:
         if self.lengths and len(nsn) not in self.lengths:
             return False
-        return self.pattern is not None and self.pattern.fullmatch(nsn) is not None
+        return self.pattern is not None and _regex(self.pattern).fullmatch(nsn) is not None
 
 
-def _pattern(desc: PhoneNumberDesc | None) -> re.Pattern[str] | None:
+def _pattern(desc: PhoneNumberDesc | None) -> str | None:
     source = desc.national_number_pattern if desc is not None else None
-    return re.compile(source) if source else None
+    return source or None
 
 
 def _desc(desc: PhoneNumberDesc | None) -> _Desc:
@@ -55,12 +62,12 @@ class Plan:
 
     country_code: int
     general: _Desc
-    general_pattern: re.Pattern[str] | None  # without the length check, as parse uses it
+    general_pattern: str | None  # without the length check, as parse uses it
     # The types `_number_type_helper` tries after the general description, in its order.
     types: tuple[_Desc, ...]
-    leading_digits: re.Pattern[str] | None
-    international_prefix: re.Pattern[str] | None
-    national_prefix: re.Pattern[str] | None
+    leading_digits: str | None
+    international_prefix: str | None
+    national_prefix: str | None
     transform_rule: str | None
     lengths: tuple[int, ...]
     local_lengths: tuple[int, ...]
@@ -70,20 +77,21 @@ class Plan:
         return self.general.matches(nsn) and any(desc.matches(nsn) for desc in self.types)
 
     def viable(self, number: str) -> bool:
-        return self.general_pattern is not None and self.general_pattern.fullmatch(number) is not None
+        return self.general_pattern is not None and _regex(self.general_pattern).fullmatch(number) is not None
 
     def without_national_prefix(self, number: str) -> str:
         """`_maybe_strip_national_prefix_carrier_code`'s number."""
         if not number or self.national_prefix is None:
             return number
-        match = self.national_prefix.match(number)
+        prefix = _regex(self.national_prefix)
+        match = prefix.match(number)
         if match is None:
             return number
         groups = match.groups()
         if not self.transform_rule or groups[len(groups) - 1] is None:
             stripped = number[match.end() :]
         else:
-            stripped = self.national_prefix.sub(self.transform_rule, number, count=1)
+            stripped = prefix.sub(self.transform_rule, number, count=1)
         return number if self.viable(number) and not self.viable(stripped) else stripped
 
     def possible_length(self, number: str) -> bool:
@@ -118,11 +126,9 @@ def _plan(metadata: PhoneMetadata) -> Plan | None:
         general=_desc(general),
         general_pattern=_pattern(general),
         types=tuple(_desc(desc) for desc in types),
-        leading_digits=re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None,
-        international_prefix=re.compile(metadata.international_prefix) if metadata.international_prefix else None,
-        national_prefix=re.compile(metadata.national_prefix_for_parsing)
-        if metadata.national_prefix_for_parsing
-        else None,
+        leading_digits=metadata.leading_digits,
+        international_prefix=metadata.international_prefix or None,
+        national_prefix=metadata.national_prefix_for_parsing or None,
         transform_rule=metadata.national_prefix_transform_rule,
         lengths=tuple(general.possible_length),
         local_lengths=tuple(general.possible_length_local_only or ()),
@@ -166,7 +172,7 @@ def valid(country_code: int, nsn: str) -> bool:
         if found is None:
             continue
         if found.leading_digits is not None:
-            if found.leading_digits.match(nsn):
+            if _regex(found.leading_digits).match(nsn):
                 return valid_for_region(country_code, nsn, region)
         elif found.has_type(nsn):
             return valid_for_region(country_code, nsn, region)
@@ -215,7 +221,7 @@ def national_valid(digits: str, region: str) -> bool | None:
     found = _region_plan(region)
     if found is None:
         return None
-    if found.international_prefix is not None and found.international_prefix.match(digits):
+    if found.international_prefix is not None and _regex(found.international_prefix).match(digits):
         return None  # dialled abroad from the region
     if digits.startswith(str(found.country_code)):
         return None  # perhaps the country code without its "+"
