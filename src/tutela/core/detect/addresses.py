@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.anchors import finditer as anchors_finditer
 from tutela.core.detect.context import any_case, has_cjk, one_of
 from tutela.core.detect.kinds import Detection, PiiType
 
@@ -88,6 +89,11 @@ _CN = (
     r"(?:\d{1,5}号(?:\d{1,5}(?:室|楼))?|[A-Za-z0-9]{1,3}座)"
 )
 
+# Every Japanese line has a Chinese character or kana right before a digit (the block number,
+# or the 丁目 number); the line is searched for only around those (anchors.py).
+_JP_ANCHOR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff](?=\d)")
+_JP_LONGEST = 70  # the pattern's longest match (the tests check it)
+
 # One pattern per market: joined in one alternation they would scan several times slower,
 # since `re` can no longer skip ahead to the characters that start each of them.
 _US_UK_RE = re.compile(_US_UK)
@@ -96,7 +102,8 @@ _DE_RE = re.compile(_DE)
 _FR_RE = re.compile(_FR)
 _FR_AT_START = re.compile(_FR_LINE)
 _LATIN_RE = re.compile(_LATIN)
-_CJK_STREETS = (re.compile(_JP), re.compile(_CN))
+_JP_RE = re.compile(_JP)
+_CN_RE = re.compile(_CN)
 
 
 def _street(start: int, end: int) -> Detection:
@@ -164,6 +171,8 @@ def street_addresses(text: str) -> Iterator[Detection]:
     yield from _fr(text)
     yield from _latin(text)
     if has_cjk(text):
-        for pattern in _CJK_STREETS:
-            for match in pattern.finditer(text):
-                yield _street(match.start(), match.end())
+        anchors = (match.end() for match in _JP_ANCHOR.finditer(text))
+        for match in anchors_finditer(_JP_RE, text, anchors, _JP_LONGEST):
+            yield _street(match.start(), match.end())
+        for match in _CN_RE.finditer(text):
+            yield _street(match.start(), match.end())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.core.detect.anchors import finditer as anchors_finditer
 from tutela.core.detect.context import any_case
 from tutela.core.detect.gazetteer import gazetteer, is_first_name, is_last_name
 from tutela.core.detect.kinds import Detection, PiiType
@@ -183,6 +184,9 @@ _CJK_CUED = re.compile(
     rf"|(?:氏名|お名前|宛名|購入者|注文者|お届け先|名前)[:：\s]{{0,3}}(?P<jp>{_JP_NAME})(?=[\s,、。様]|$)"
     rf"|(?P<jp2>{_JP_NAME})[ \u3000]?(?:様|さま|さん|殿)"
 )
+# Every match holds a cue word or a title, which starts with one of these (anchors.py).
+_CJK_CUE_ANCHOR = re.compile(r"[收姓联客买顾用尊亲持购寄签先女小氏お宛購注名様さ殿]")
+_CJK_CUED_LONGEST = 16  # the pattern's longest match (the tests check it)
 # A run of CJK characters standing alone (a table cell, a field): a name if the gazetteer
 # knows its surname and given name.
 _CJK_ALONE = re.compile(
@@ -240,7 +244,8 @@ def _gazetteer_pairs(text: str) -> Iterator[Detection]:
 
 
 def _cjk(text: str) -> Iterator[Detection]:
-    for match in _CJK_CUED.finditer(text):
+    anchors = (match.start() for match in _CJK_CUE_ANCHOR.finditer(text))
+    for match in anchors_finditer(_CJK_CUED, text, anchors, _CJK_CUED_LONGEST):
         group = match.lastgroup or "cn"
         yield Detection(match.start(group), match.end(group), PiiType.PERSON_NAME, "name.context", 0.85)
     names = gazetteer()
