@@ -191,6 +191,16 @@ class Address:
     local: str = ""
 
 
+def _stable_order(fake: Faker) -> None:
+    """Some providers build their lists from a set (it_IT's cities), whose order changes with
+    Python's per-process hash seed; a list of strings in a set order is sorted, so the same
+    seed gives the same corpus in every process."""
+    for provider in fake.providers:
+        for name, value in vars(type(provider)).items():
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                setattr(provider, name, sorted(value))
+
+
 class _Locale:
     """Faker and a random generator for one locale, and the values a document needs."""
 
@@ -198,6 +208,7 @@ class _Locale:
         self.locale = locale
         self.lang = locale[:2]
         self.fake = Faker(locale)
+        _stable_order(self.fake)
         self.fake.seed_instance(seed)
         # Card brands are locale-specific in Faker (ru_RU knows Mir, ja_JP lacks Discover);
         # the US provider has every brand the issue names.
