@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tutela.core import audit_chain
@@ -37,11 +37,14 @@ def _timestamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Built once: every write of every kind runs these.
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+
+
 def _lock_head(connection: Connection) -> tuple[int, str]:
-    query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = connection.execute(query).first()
+    row = connection.execute(_HEAD_LOCKED if connection.dialect.name == "postgresql" else _HEAD).first()
     if row is None:
         connection.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -74,7 +77,7 @@ def record(connection: Connection, ctx: Context, actor: Actor, events: Iterable[
         if not rows:
             return seq
         insert_rows(connection, audit_event, _EVENT_COLUMNS, rows)
-        connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+        connection.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
         return seq
     except DBAPIError:
         raise AuditWriteFailed(

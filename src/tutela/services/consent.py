@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from tutela.core.actor import Actor
 from tutela.core.errors import InvalidValue, UnknownPurpose
@@ -206,11 +206,11 @@ def append(
     audited: list[audit.Event] = []
     for customer_id, purpose, channel, kind, proof, wording in ordered:
         client = ctx.keyring.client_digest(proof.client) if proof.client else None
-        result = connection.execute(insert(consent_event).values(
-            customer_id=customer_id, purpose=purpose, channel=channel, kind=kind.value, at=now, source=proof.source,
-            notice_version=proof.notice_version, wording_sha256=wording, evidence_sha256=proof.evidence_sha256,
-            client_sha256=client, actor=actor.id,
-        ))  # fmt: skip
+        result = connection.execute(_INSERT_EVENT, {
+            "customer_id": customer_id, "purpose": purpose, "channel": channel, "kind": kind.value, "at": now,
+            "source": proof.source, "notice_version": proof.notice_version, "wording_sha256": wording,
+            "evidence_sha256": proof.evidence_sha256, "client_sha256": client, "actor": actor.id,
+        })  # fmt: skip
         assert result.inserted_primary_key is not None
         event_id = int(result.inserted_primary_key[0])
         ids.append(event_id)
@@ -232,17 +232,33 @@ def append(
     return ids
 
 
+# Built once: an unsubscribe runs these on every request, and building them cost more than
+# running them.
+_INSERT_EVENT = insert(consent_event)
+_INSERT_STATE = insert(consent_state)
+_UPDATE_STATE = (
+    update(consent_state)
+    .where(
+        consent_state.c.customer_id == bindparam("k_customer"),
+        consent_state.c.purpose == bindparam("k_purpose"),
+        consent_state.c.channel == bindparam("k_channel"),
+    )
+    .values(
+        state=bindparam("state"), source=bindparam("source"), event_id=bindparam("event_id"),
+        updated_at=bindparam("updated_at"), granted_at=bindparam("granted_at"),
+    )
+)  # fmt: skip
+
+
 def _set_state(
     connection: Connection, *, customer_id: str, purpose: str, channel: str, kind: Kind, source: str, event_id: int,
     now: datetime,
 ) -> None:  # fmt: skip
     values = {"state": kind.value, "source": source, "event_id": event_id, "updated_at": now,
               "granted_at": now if kind is Kind.GRANTED else None}  # fmt: skip
-    key = (consent_state.c.customer_id == customer_id, consent_state.c.purpose == purpose,
-           consent_state.c.channel == channel)  # fmt: skip
-    if connection.execute(update(consent_state).where(*key).values(**values)).rowcount == 0:
-        connection.execute(insert(consent_state).values(customer_id=customer_id, purpose=purpose, channel=channel,
-                                                        **values))  # fmt: skip
+    key = {"k_customer": customer_id, "k_purpose": purpose, "k_channel": channel}
+    if connection.execute(_UPDATE_STATE, key | values).rowcount == 0:
+        connection.execute(_INSERT_STATE, values | {"customer_id": customer_id, "purpose": purpose, "channel": channel})
 
 
 # -- reading ---------------------------------------------------------------------------------

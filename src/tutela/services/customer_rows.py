@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine import Row
 
 from tutela.core.errors import CustomerErased, CustomerNotFound
@@ -14,16 +14,15 @@ from tutela.services.context import Context
 AnyRow = Row[*tuple[Any, ...]]
 
 
+# Built once: most requests that touch a customer start here, and building the statement
+# each time cost more than running it.
+_LIVE_CUSTOMER = select(
+    customer.c.id, customer.c.kek_version, customer.c.wrapped_dek, customer.c.erased_at, customer.c.restricted_at
+).where(customer.c.id == bindparam("customer_id"))
+
+
 def load_live_customer(connection: Connection, customer_id: str) -> AnyRow:
-    row = connection.execute(
-        select(
-            customer.c.id,
-            customer.c.kek_version,
-            customer.c.wrapped_dek,
-            customer.c.erased_at,
-            customer.c.restricted_at,
-        ).where(customer.c.id == customer_id)
-    ).first()
+    row = connection.execute(_LIVE_CUSTOMER, {"customer_id": customer_id}).first()
     if row is None:
         raise CustomerNotFound(f"no customer with id '{customer_id}'", hint="find the id with `tutela customer find`")
     if row.erased_at is not None or row.wrapped_dek is None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from tutela.core.actor import Actor
 from tutela.core.policy.model import LegalBasis, Purpose
@@ -145,8 +145,11 @@ def link_refused(ctx: Context, *, page: str, reason: str, client: str | None) ->
     audit.record_alone(ctx, VISITOR, audit.Event(action="public.link_invalid", outcome="refused", details=details))
 
 
+_STATES = select(consent_state).where(consent_state.c.customer_id == bindparam("customer_id"))
+
+
 def _states(connection: Connection, customer_id: str) -> dict[tuple[str, str], Any]:
-    rows = connection.execute(select(consent_state).where(consent_state.c.customer_id == customer_id))
+    rows = connection.execute(_STATES, {"customer_id": customer_id})
     return {(str(r.purpose), str(r.channel)): r for r in rows}
 
 
