@@ -25,6 +25,7 @@ from tutela.adapters.sources.location_runner import runner_for
 from tutela.core.actor import SYSTEM
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.settings import Settings
+from tutela.core.storage.wal_checkpointer import WalCheckpointer
 from tutela.services import importing, scanning, scheduler
 from tutela.services.context import Context
 from tutela.services.store import open_store
@@ -101,12 +102,16 @@ def create_app(
         # Scheduled scans tick on their own thread: a scan of a large share may take hours,
         # and retention, consent lapses and the outbox must not wait for it.
         scan_ticker = scheduler.Ticker(ctx, [scanning.scan_job(runner_for)], holder=holder)
+        checkpointer: WalCheckpointer | None = None
         if run_jobs:
             # Everything loaded so far (the app, the policy, the keys, the libraries) lives as
             # long as the server: moved out of the collector's reach, a full collection no
             # longer walks it, which would stall every request in flight for tens of ms.
             gc.collect()
             gc.freeze()
+            if WalCheckpointer.wanted(ctx.engine):
+                checkpointer = WalCheckpointer(ctx.engine)
+                checkpointer.start()
             ticker.start()
             scan_ticker.start()
             resumed = importing.resume_uploads(ctx, actor=SYSTEM)
@@ -116,6 +121,8 @@ def create_app(
         finally:
             ticker.stop()
             scan_ticker.stop()
+            if checkpointer is not None:
+                checkpointer.stop()
             # A scan cut short stays "running" until it is stale (scanning.STALE_RUN); then a
             # new one may start.
             scan_worker.join_all(app.state, timeout=5)
