@@ -15,12 +15,13 @@ from tutela.core.detect.anchors import finditer
 
 _ANCHORED = (
     (addresses._JP_RE, addresses._JP_ANCHOR, addresses._JP_LONGEST, "end"),
+    (addresses._CN_RE, addresses._CN_ANCHOR, addresses._CN_LONGEST, "end"),
     (names._CJK_CUED, names._CJK_CUE_ANCHOR, names._CJK_CUED_LONGEST, "start"),
 )
 _PIECES = (
     "東京都", "千代田区", "丸の内", "1丁目", "2番", "3号", "4番地", "12-3", "-4", " ", "\u3000", "101号室", "大阪府",
     "収件人", "收件人：", "王小明", "李", "先生", "女士", "様", "さま", "殿", "氏名：", "山田 太郎", "お名前", "7", "a",
-    ",", "\n", "路", "号", "名前", "さん", "、",
+    ",", "\n", "路", "号", "名前", "さん", "、", "省", "市", "区", "大道", "胡同", "88号", "B座", "5室", "街",
 )  # fmt: skip
 
 

@@ -85,14 +85,20 @@ _JP = (
     r"(?:[ \u3000][^\s,\t\"]{1,20}?\d{1,4}号室)?"
 )
 _CN = (
-    r"(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|镇|乡))*[\u4e00-\u9fff]{1,10}?(?:路|街|大道|巷|胡同|弄)"
+    r"(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|镇|乡)){0,5}[\u4e00-\u9fff]{1,10}?(?:路|街|大道|巷|胡同|弄)"
     r"(?:\d{1,5}号(?:\d{1,5}(?:室|楼))?|[A-Za-z0-9]{1,3}座)"
 )
 
-# Every Japanese line has a Chinese character or kana right before a digit (the block number,
-# or the 丁目 number); the line is searched for only around those (anchors.py).
-_JP_ANCHOR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff](?=\d)")
+# Every Japanese line has a Chinese character or kana right before its 丁目 number or its
+# dashed block number; the line is searched for only around those (anchors.py). Chinese text
+# has a Chinese character before most of its numbers, so the anchor reads past the digits.
+_JP_ANCHOR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff](?=\d{1,3}丁目|\d{1,4}-\d)")
 _JP_LONGEST = 70  # the pattern's longest match (the tests check it)
+# Likewise every Chinese line has its street type's last character right before the house
+# number or the building letter. A chain of more than five regions before the street is no
+# address the seller's customers write; bounding it bounds the match.
+_CN_ANCHOR = re.compile(r"[路街道巷同弄](?=\d{1,5}号|[A-Za-z0-9]{1,3}座)")
+_CN_LONGEST = 89
 
 # One pattern per market: joined in one alternation they would scan several times slower,
 # since `re` can no longer skip ahead to the characters that start each of them.
@@ -174,5 +180,6 @@ def street_addresses(text: str) -> Iterator[Detection]:
         anchors = (match.end() for match in _JP_ANCHOR.finditer(text))
         for match in anchors_finditer(_JP_RE, text, anchors, _JP_LONGEST):
             yield _street(match.start(), match.end())
-        for match in _CN_RE.finditer(text):
+        anchors = (match.end() for match in _CN_ANCHOR.finditer(text))
+        for match in anchors_finditer(_CN_RE, text, anchors, _CN_LONGEST):
             yield _street(match.start(), match.end())
