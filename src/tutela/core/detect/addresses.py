@@ -59,8 +59,10 @@ _FR_TYPES = (
 _FR_BARE_TYPES = frozenset({"rue", "boulevard", "chemin", "avenue", "allée", "impasse", "quai"})
 _FR_NAME = r"(?:\s(?:de\s(?:la\s)?|du\s|des\s|d'|l')?[A-ZÀ-Þ][\wà-ÿ'’-]{0,30}){1,4}"
 _FR_LINE = r"(?P<type>" + one_of(*_FR_TYPES.split()) + r")" + _FR_NAME
-# A street type starts a word: the pattern opens on the character before it.
-_FR = r"[^\w](?=[RrAaBbCcIiQqPpSsVvFf])" + _FR_LINE
+# A street type starts a word: the pattern opens on the character before it, found by a
+# range test (no ASCII letter, digit or "_") with `[^\w]`, a Unicode category lookup, asked
+# only where a street type's first letter follows.
+_FR = r"[^0-9A-Za-z_](?=[RrAaBbCcIiQqPpSsVvFf])(?<=[^\w])" + _FR_LINE
 _FR_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-C]))?,?\s\Z")
 # Spanish, Mexican and Italian lines start with the street type and end with the number.
 _LATIN_TYPE = (
