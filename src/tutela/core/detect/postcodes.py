@@ -69,7 +69,7 @@ _PATTERNS: tuple[tuple[str, str, float], ...] = (
 )
 # Only in texts with Chinese or Japanese characters.
 _CJK_PATTERNS: tuple[tuple[str, str, float], ...] = (
-    (r"(?<![\w-])(?P<code>\d{3}-\d{4})\s?(?=[\u4e00-\u9fff]{1,3}[都道府県])", "postal.jp", 0.85),
+    (r"(?P<code>\d(?<![\w-]\d)\d\d-\d{4})\s?(?=[\u4e00-\u9fff]{1,3}[都道府県])", "postal.jp", 0.85),
     # A Chinese address ends with its six-digit code: "…路88号 100020".
     (r"[号座室楼]\s{0,2}(?P<code>\d{6})(?!\d)", "postal.cn", 0.85),
 )
