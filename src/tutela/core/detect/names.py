@@ -22,138 +22,142 @@ _TOKEN = rf"[{_UPPER}]{_AFTER_CAPITAL}"
 _PARTICLE = r"(?:de|del|della|di|da|van|von|der|den|le|la|du|dos|das|y|zu|ter|ten)"
 _NAME = rf"{_TOKEN}(?:[ \t](?:{_PARTICLE}[ \t])*{_TOKEN}){{0,3}}"
 
-_HONORIFIC = (
-    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Sig\.ra|Sig|Dott\.ssa|Dott|Signor|Signora|"
-    r"Señor|Señora|Monsieur|Madame|Don|Doña)\.?[ \t]+"
+# In this order: an alternation takes the first word that leads to a match.
+_HONORIFICS = (
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle", "Sr", "Sra", "Srta", "Sig.ra", "Sig",
+    "Dott.ssa", "Dott", "Signor", "Signora", "Señor", "Señora", "Monsieur", "Madame", "Don", "Doña",
+)  # fmt: skip
+_HONORIFIC = "(?:" + "|".join(map(re.escape, _HONORIFICS)) + r")\.?[ \t]+"
+_GREETING_WORDS = (
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "hallo",
+    "liebe",
+    "lieber",
+    "guten tag",
+    "sehr geehrte",
+    "sehr geehrter",
+    "sehr geehrte/r",
+    "bonjour",
+    "bonsoir",
+    "salut",
+    "cher",
+    "chère",
+    "hola",
+    "estimado",
+    "estimada",
+    "estimado/a",
+    "querido",
+    "querida",
+    "buenos días",
+    "gentile",
+    "gentilissimo",
+    "gentilissima",
+    "caro",
+    "cara",
+    "ciao",
+    "buongiorno",
+    "salve",
 )
-_GREETING = (
-    any_case(
-        "dear",
-        "hi",
-        "hello",
-        "hey",
-        "good morning",
-        "good afternoon",
-        "good evening",
-        "hallo",
-        "liebe",
-        "lieber",
-        "guten tag",
-        "sehr geehrte",
-        "sehr geehrter",
-        "sehr geehrte/r",
-        "bonjour",
-        "bonsoir",
-        "salut",
-        "cher",
-        "chère",
-        "hola",
-        "estimado",
-        "estimada",
-        "estimado/a",
-        "querido",
-        "querida",
-        "buenos días",
-        "gentile",
-        "gentilissimo",
-        "gentilissima",
-        "caro",
-        "cara",
-        "ciao",
-        "buongiorno",
-        "salve",
-    )
-    + r"[ \t,]+"
+_GREETING = any_case(*_GREETING_WORDS) + r"[ \t,]+"
+_LABEL_WORDS = (
+    "buyer name",
+    "customer name",
+    "recipient name",
+    "ship to name",
+    "bill to name",
+    "full name",
+    "first name",
+    "last name",
+    "given name",
+    "family name",
+    "contact name",
+    "cardholder name",
+    "card holder",
+    "account holder",
+    "sender name",
+    "receiver name",
+    "billing name",
+    "shipping name",
+    "name",
+    "nom",
+    "nombre",
+    "nome",
+    "vorname",
+    "nachname",
+    "attn",
+    "attention",
+    "ship to",
+    "bill to",
+    "sold to",
+    "deliver to",
+    "customer",
+    "buyer",
+    "recipient",
+    "kunde",
+    "empfänger",
+    "destinataire",
+    "destinatario",
+    "cliente",
+    "client",
+    "acquirente",
+    "comprador",
+    "consignee",
+    "payee",
+    "cardholder",
+    "fullName",
+    "buyerName",
+    "customerName",
+    "recipientName",
 )
-_LABEL = (
-    any_case(
-        "buyer name",
-        "customer name",
-        "recipient name",
-        "ship to name",
-        "bill to name",
-        "full name",
-        "first name",
-        "last name",
-        "given name",
-        "family name",
-        "contact name",
-        "cardholder name",
-        "card holder",
-        "account holder",
-        "sender name",
-        "receiver name",
-        "billing name",
-        "shipping name",
-        "name",
-        "nom",
-        "nombre",
-        "nome",
-        "vorname",
-        "nachname",
-        "attn",
-        "attention",
-        "ship to",
-        "bill to",
-        "sold to",
-        "deliver to",
-        "customer",
-        "buyer",
-        "recipient",
-        "kunde",
-        "empfänger",
-        "destinataire",
-        "destinatario",
-        "cliente",
-        "client",
-        "acquirente",
-        "comprador",
-        "consignee",
-        "payee",
-        "cardholder",
-        "fullName",
-        "buyerName",
-        "customerName",
-        "recipientName",
-    )
-    + r"[\"']?[ \t]*[:=][ \t]*[\"']?"
+_LABEL = any_case(*_LABEL_WORDS) + r"[\"']?[ \t]*[:=][ \t]*[\"']?"
+_SIGN_OFF_WORDS = (
+    "regards",
+    "best",
+    "thanks",
+    "thank you",
+    "cheers",
+    "sincerely",
+    "best wishes",
+    "kind regards",
+    "yours truly",
+    "mit freundlichen grüßen",
+    "viele grüße",
+    "beste grüße",
+    "liebe grüße",
+    "grüße",
+    "cordialement",
+    "bien à vous",
+    "salutations",
+    "saludos",
+    "atentamente",
+    "un saludo",
+    "cordiali saluti",
+    "distinti saluti",
+    "saluti",
+    "grazie",
 )
-_SIGN_OFF = (
-    any_case(
-        "regards",
-        "best",
-        "thanks",
-        "thank you",
-        "cheers",
-        "sincerely",
-        "best wishes",
-        "kind regards",
-        "yours truly",
-        "mit freundlichen grüßen",
-        "viele grüße",
-        "beste grüße",
-        "liebe grüße",
-        "grüße",
-        "cordialement",
-        "bien à vous",
-        "salutations",
-        "saludos",
-        "atentamente",
-        "un saludo",
-        "cordiali saluti",
-        "distinti saluti",
-        "saluti",
-        "grazie",
-    )
-    + r"[,!.]?[ \t]*\r?\n[ \t]*"
-)
+_SIGN_OFF = any_case(*_SIGN_OFF_WORDS) + r"[,!.]?[ \t]*\r?\n[ \t]*"
 _CUE = rf"(?:{_GREETING}(?:{_HONORIFIC})?|{_LABEL}(?:{_HONORIFIC})?|{_HONORIFIC}|{_SIGN_OFF})(?P<name>{_NAME})"
+# The letters a cue can start with, in any case: where another letter follows a space, the
+# four cue alternations are not tried at all.
+_CUE_INITIALS = "".join(
+    sorted(
+        {initial for word in (*_GREETING_WORDS, *_LABEL_WORDS, *_SIGN_OFF_WORDS, *_HONORIFICS)
+         for initial in (word[0], word[0].lower(), word[0].upper())}
+    )
+)  # fmt: skip
 # A cue starts a word ("Mr" in "TMr", "hi" in "this" do not count), so the pattern opens on the
 # character before it: `re` skips in C to the few positions after a space or a punctuation mark
-# that a letter follows, instead of trying every cue word at every character. That character
-# is found as one that is no ASCII letter or digit, a range test, with `[\W_]` (a Unicode
-# category lookup, twice the cost per character) asked only where a letter follows.
-_CUED = re.compile(rf"[^0-9A-Za-z](?=[A-Za-zÀ-ÿ])(?<=[\W_]){_CUE}")
+# that a cue's first letter follows, instead of trying every cue word at every character. That
+# character is found as one that is no ASCII letter or digit, a range test, with `[\W_]` (a
+# Unicode category lookup, twice the cost per character) asked only where such a letter follows.
+_CUED = re.compile(rf"[^0-9A-Za-z](?=[{re.escape(_CUE_INITIALS)}])(?<=[\W_]){_CUE}")
 _CUED_AT_START = re.compile(_CUE)
 # Opens on the capital with the lookbehind after it, so that `re` skips to capitals in C.
 _PHRASE = re.compile(rf"[{_UPPER}](?<![\w-].){_AFTER_CAPITAL}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{1,4}}")
