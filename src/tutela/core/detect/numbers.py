@@ -88,7 +88,8 @@ def ibans(text: str) -> Iterator[Detection]:
 def ssns(text: str) -> Iterator[Detection]:
     runs = windows(text, 9)
     for start, endpos in runs:
-        if endpos - start < 11 + TAIL:
+        # A dashed number's dashes are inside its run: most runs (plain ids, amounts) have none.
+        if endpos - start < 11 + TAIL or text.find("-", start, endpos - TAIL) < 0:
             continue
         for match in _SSN_DASHED.finditer(text, start, endpos):
             if ssn_valid(match.group().replace("-", "")):
@@ -96,6 +97,10 @@ def ssns(text: str) -> Iterator[Detection]:
                 yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.rules", 0.95 if sure else 0.8)
     # Without dashes nine digits are anything (a zip+4, an id); only a cue makes them an SSN.
     for start, endpos in runs:
+        # Nine digits and spaces, no dash: a run of fewer other characters (a date's
+        # 2024-03-15) holds none.
+        if endpos - TAIL - start - text.count("-", start, endpos - TAIL) < 9:
+            continue
         for match in _SSN_PLAIN.finditer(text, start, endpos):
             if ssn_valid(match.group().replace(" ", "")) and cue_before(text, match.start(), SSN_CUE):
                 yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.context", 0.85)

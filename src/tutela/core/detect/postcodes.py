@@ -40,17 +40,19 @@ _CITY = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+"
 # Every pattern opens with a character class few positions pass (a capital, a delimiter, 〒,
 # 号) so that `re` skips ahead in C; a leading lookbehind would make it try every character.
 # A word boundary before a match that opens on a letter is checked afterwards (_WORD_START).
+# A UK or Canadian code's capital is followed by a capital or a digit, which most capitals
+# in prose are not: that range test comes before the lookbehind's Unicode word test.
 _PATTERNS: tuple[tuple[str, str, float], ...] = (
     # "Springfield, IL 62704" / "IL 62704-1234"
     (one_of(*_US_STATES) + r",?\s(?P<code>\d{5}(?:-\d{4})?)(?![\w-])", "postal.us_state", 0.9),
     # SW1A 1AA, E70 6ZA; the inward part's letters exclude C, I, K, M, O, V.
     (
-        r"(?P<code>[A-PR-UWYZ](?<![\w-].)(?:[A-HK-Y]?\d[A-Z\d]?|(?<=G)IR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
+        r"(?P<code>[A-PR-UWYZ](?=[A-Z\d])(?<![\w-].)(?:[A-HK-Y]?\d[A-Z\d]?|(?<=G)IR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
         "postal.uk",
         0.8,
     ),
     (
-        r"(?P<code>[ABCEGHJ-NPRSTVXY](?<![\w-].)\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])",
+        r"(?P<code>[ABCEGHJ-NPRSTVXY]\d(?<![\w-]..)[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])",
         "postal.ca",
         0.8,
     ),
