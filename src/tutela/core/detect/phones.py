@@ -92,15 +92,14 @@ def _national_region(number: str) -> str | None:
 
 def _uncued_shape_ok(text: str, start: int, value: str, digits: int) -> bool:
     """Whether a national number without a phone cue still looks like one."""
-    # A ZIP+4, a 〒 code or a number right after a carrier's name is not a phone.
-    if _ZIP_PLUS_4.fullmatch(value) or cue_before(text, start, _NOT_PHONE_CUE, 24):
-        return False
     # An unformatted run without a trunk zero is an id, a timestamp or an amount; seven or
     # eight digits are a local number at best and more often an SKU; twelve in fours is how
     # Yamato prints a tracking number.
-    if value.isdigit() and value[0] != "0":
+    if (value.isdigit() and value[0] != "0") or digits < 9 or _TRACKING_4_4_4.fullmatch(value):
         return False
-    return digits >= 9 and not _TRACKING_4_4_4.fullmatch(value)
+    # A ZIP+4, a 〒 code or a number right after a carrier's name is not a phone. Asked last:
+    # the carriers' case-insensitive alternation is tried at every character of its window.
+    return not (_ZIP_PLUS_4.fullmatch(value) or cue_before(text, start, _NOT_PHONE_CUE, 24))
 
 
 def _judge_national(text: str, start: int, value: str, digits: int) -> float | None:
