@@ -21,6 +21,7 @@ from tutela.core.record_codec import categories_mask, decode, encode
 from tutela.core.storage.bulk import db_value, insert_rows, put_meta, select_in
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import legal_hold, meta, tombstone
+from tutela.core.storage.wal_checkpointer import fewer_checkpoints
 from tutela.services import audit, retention, tombstones
 from tutela.services.context import Context
 
@@ -52,6 +53,11 @@ class ApplyResult:
 
 def apply(ctx: Context, *, actor: Actor, batch_customers: int = 5000, max_batches: int | None = None) -> ApplyResult:
     """Delete every due, unheld field. `max_batches` stops early, as a crash would (for tests)."""
+    with fewer_checkpoints(ctx.engine):
+        return _apply(ctx, actor=actor, batch_customers=batch_customers, max_batches=max_batches)
+
+
+def _apply(ctx: Context, *, actor: Actor, batch_customers: int, max_batches: int | None) -> ApplyResult:
     retention.refresh(ctx)
     now = ctx.clock.now()
     result = ApplyResult()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from tutela.core.settings import Settings
 from tutela.core.storage.engine import make_engine, transaction
-from tutela.core.storage.wal_checkpointer import WalCheckpointer, checkpoint
+from tutela.core.storage.wal_checkpointer import DEFAULT_AUTOCHECKPOINT, WalCheckpointer, checkpoint, fewer_checkpoints
 
 
 def test_a_checkpoint_copies_the_log_into_the_database(tmp_path: Path) -> None:
@@ -40,5 +40,29 @@ def test_the_thread_starts_and_stops(tmp_path: Path) -> None:
         worker.start()
         worker.stop()
         assert not worker._thread.is_alive()
+    finally:
+        engine.dispose()
+
+
+def test_a_bulk_job_checkpoints_less_and_leaves_the_log_empty(tmp_path: Path) -> None:
+    engine = make_engine(Settings(data_dir=tmp_path))
+    try:
+        with transaction(engine) as connection:
+            connection.execute(text("CREATE TABLE scratch (n INTEGER)"))
+        with fewer_checkpoints(engine, pages=50_000):
+            raw = engine.raw_connection()
+            try:
+                assert raw.cursor().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 50_000
+            finally:
+                raw.close()
+            with transaction(engine) as connection:
+                connection.execute(text("INSERT INTO scratch (n) VALUES (1)"))
+        wal = Path(f"{engine.url.database}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0  # truncated at the end
+        raw = engine.raw_connection()
+        try:
+            assert raw.cursor().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == DEFAULT_AUTOCHECKPOINT
+        finally:
+            raw.close()
     finally:
         engine.dispose()

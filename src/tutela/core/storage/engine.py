@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tutela.core.errors import StorageLocked, StorageUnavailable
 from tutela.core.settings import Settings
+from tutela.core.storage.wal_checkpointer import DEFAULT_AUTOCHECKPOINT
 
 # Driver-level bulk inserts (storage/bulk.py) hand amounts to sqlite3 as Decimal; store the
 # exact decimal text, which SQLite's NUMERIC affinity keeps as a number.
@@ -52,7 +53,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: blind-index inserts are random by nature
-        cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
