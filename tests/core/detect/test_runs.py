@@ -10,7 +10,7 @@ import pytest
 from tutela.core.detect import network, numbers
 from tutela.core.detect.kinds import PiiType
 from tutela.core.detect.network import ip_addresses
-from tutela.core.detect.runs import number_runs, windows
+from tutela.core.detect.runs import number_runs, shaped, windows
 
 _TEXT = (
     "order 113-1234567-1234567, card 4111 1111 1111 1111 2026 / 4111-1111-1111-1111-99, "
@@ -36,6 +36,38 @@ def test_searching_inside_runs_finds_what_the_whole_text_gives(
 ) -> None:
     whole = [match.span() for match in pattern.finditer(text)]
     runs = windows(text, shortest)
+    inside = [match.span() for start, endpos in runs for match in pattern.finditer(text, start, endpos)]
+    assert inside == whole
+
+
+_SHAPED = (
+    (numbers._ORDER_ID, "order"),
+    (numbers._CARD, "card"),
+    (numbers._SSN_DASHED, "ssn_dashed"),
+    (numbers._SSN_PLAIN, "ssn_plain"),
+    (numbers._CN_ID, "cn_id"),
+    (numbers._CN_MOBILE, "cn_mobile"),
+    (network._IPV4, "ipv4"),
+)
+_SHAPED_TEXTS = [
+    _TEXT,
+    _TEXT.replace(" ", "\n"),
+    "7" * 40,
+    "1-2 " * 50,
+    "",
+    " ".join("4111111111111111"[:n] + "X" * (n % 2) for n in range(7, 17)),
+    "113-1234567-1234567 13812345678 0086138123456789 123456789 11010519491231002X 110105194912310028",
+    "113-1234567-1234567  x 4111111111111111  \n1381234567890 008613812345678 12345678901234567",
+]
+
+
+@pytest.mark.parametrize(("pattern", "field"), _SHAPED)
+@pytest.mark.parametrize("text", _SHAPED_TEXTS)
+def test_a_run_sent_only_to_the_patterns_its_shape_allows_finds_what_the_whole_text_gives(
+    pattern: re.Pattern[str], field: str, text: str
+) -> None:
+    whole = [match.span() for match in pattern.finditer(text)]
+    runs = getattr(shaped(text), field)
     inside = [match.span() for start, endpos in runs for match in pattern.finditer(text, start, endpos)]
     assert inside == whole
 

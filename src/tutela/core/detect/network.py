@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tutela.core.detect.kinds import Detection, PiiType
-from tutela.core.detect.runs import windows
+from tutela.core.detect.runs import shaped
 from tutela.core.detect.validators import ip_valid
 
 # Found from the "@" (a literal `re` finds in C): the local part is read backwards, 64
@@ -49,9 +49,7 @@ def emails(text: str) -> Iterator[Detection]:
 
 
 def ip_addresses(text: str) -> Iterator[Detection]:
-    for run_start, endpos in windows(text, 7):
-        if text.find(".", run_start, endpos) < 0:
-            continue
+    for run_start, endpos in shaped(text).ipv4:
         for match in _IPV4.finditer(text, run_start, endpos):
             start = match.start()
             if _VERSION_BEFORE.search(text, max(0, start - 8), start):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from tutela.core.detect.context import CARD_CUE, SSN_CUE, cue_before
 from tutela.core.detect.kinds import Detection, PiiType
-from tutela.core.detect.runs import TAIL, windows
+from tutela.core.detect.runs import shaped
 from tutela.core.detect.validators import IBAN_LENGTHS, card_valid, cn_resident_id_valid, iban_valid, ssn_valid
 
 _ORDER_ID = re.compile(r"\d(?<![\w-]\d)\d\d-\d{7}-\d{7}(?![\w-])")
@@ -40,13 +40,13 @@ _CN_MOBILE = re.compile(
 
 
 def order_ids(text: str) -> Iterator[Detection]:
-    for start, endpos in windows(text, 19):
+    for start, endpos in shaped(text).order:
         for match in _ORDER_ID.finditer(text, start, endpos):
             yield Detection(match.start(), match.end(), PiiType.AMAZON_ORDER_ID, "amazon_order.pattern", 0.95)
 
 
 def cards(text: str) -> Iterator[Detection]:
-    for run_start, endpos in windows(text, 12):
+    for run_start, endpos in shaped(text).card:
         for match in _CARD.finditer(text, run_start, endpos):
             yield from _card(text, match.start(), match.group())
 
@@ -86,34 +86,30 @@ def ibans(text: str) -> Iterator[Detection]:
 
 
 def ssns(text: str) -> Iterator[Detection]:
-    runs = windows(text, 9)
-    for start, endpos in runs:
-        # A dashed number's dashes are inside its run: most runs (plain ids, amounts) have none.
-        if endpos - start < 11 + TAIL or text.find("-", start, endpos - TAIL) < 0:
-            continue
+    shapes = shaped(text)
+    # A dashed number's dashes are inside its run: most runs (plain ids, amounts) have none.
+    for start, endpos in shapes.ssn_dashed:
         for match in _SSN_DASHED.finditer(text, start, endpos):
             if ssn_valid(match.group().replace("-", "")):
                 sure = cue_before(text, match.start(), SSN_CUE)
                 yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.rules", 0.95 if sure else 0.8)
     # Without dashes nine digits are anything (a zip+4, an id); only a cue makes them an SSN.
-    for start, endpos in runs:
-        # Nine digits and spaces, no dash: a run of fewer other characters (a date's
-        # 2024-03-15) holds none.
-        if endpos - TAIL - start - text.count("-", start, endpos - TAIL) < 9:
-            continue
+    # Nine digits and spaces, no dash: a run of fewer other characters (a date's 2024-03-15)
+    # holds none.
+    for start, endpos in shapes.ssn_plain:
         for match in _SSN_PLAIN.finditer(text, start, endpos):
             if ssn_valid(match.group().replace(" ", "")) and cue_before(text, match.start(), SSN_CUE):
                 yield Detection(match.start(), match.end(), PiiType.US_SSN, "ssn.context", 0.85)
 
 
 def cn_resident_ids(text: str) -> Iterator[Detection]:
-    for start, endpos in windows(text, 17):
+    for start, endpos in shaped(text).cn_id:
         for match in _CN_ID.finditer(text, start, endpos):
             if cn_resident_id_valid(match.group()):
                 yield Detection(match.start(), match.end(), PiiType.CN_RESIDENT_ID, "cn_id.mod11", 0.98)
 
 
 def cn_mobiles(text: str) -> Iterator[Detection]:
-    for start, endpos in windows(text, 11):
+    for start, endpos in shaped(text).cn_mobile:
         for match in _CN_MOBILE.finditer(text, start, endpos):
             yield Detection(match.start(), match.end(), PiiType.CN_MOBILE, "cn_mobile.pattern", 0.9)
