@@ -4,10 +4,11 @@ find exactly what scanning the whole text finds."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
-from tutela.core.detect import network, numbers
+from tutela.core.detect import network, numbers, postcodes
 from tutela.core.detect.kinds import PiiType
 from tutela.core.detect.network import ip_addresses
 from tutela.core.detect.runs import number_runs, shaped, windows
@@ -93,3 +94,9 @@ def test_an_ipv6_address_is_read_back_from_its_first_colon(text: str, value: str
 
 def test_a_time_or_a_longer_hex_word_is_not_an_ipv6_address() -> None:
     assert list(ip_addresses("at 12:30:45, deadbeef1:2:3")) == []
+
+
+def test_other_space_is_what_re_takes_for_white_space_but_the_space() -> None:
+    other = re.compile("[" + postcodes.OTHER_SPACE + "]")
+    for char in map(chr, range(sys.maxunicode + 1)):
+        assert bool(other.match(char)) == (char != " " and re.match(r"\s", char) is not None), hex(ord(char))

@@ -36,6 +36,9 @@ _CUE = any_case(
     "邮政编码",
 )
 _CITY = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+"
+_LINE_END = r"(?=\s*(?:$|[\n\t;|\"']))"
+# What `re` takes for white space in a text, the space aside (for a class; checked in the tests).
+OTHER_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 # Every pattern opens with a character class few positions pass (a capital, a delimiter, 〒,
 # 号) so that `re` skips ahead in C; a leading lookbehind would make it try every character.
@@ -62,9 +65,12 @@ _PATTERNS: tuple[tuple[str, str, float], ...] = (
     # A European code before its city at the start of an address line or after a comma:
     # "10115 Berlin", "75001 Paris", "00184 Roma (RM)", "98035, Giardini Naxos".
     (r"[\n\t,;|\"'][ \t]{0,8}(?P<code>\d{5})(?=,?\s" + _CITY + r")", "postal.city", 0.75),
-    # The city first: "Valladolid, 29697", "Madrid 28013" at the end of a line or field.
+    # The city first: "Valladolid, 29697", "Madrid 28013" at the end of a line or field. A
+    # space opens one pattern, a literal `re` finds in C; a comma or other white space the
+    # other, a class without the space most characters of a text are.
+    (r" (?<=[a-zà-ÿ] )(?P<code>\d{5})" + _LINE_END, "postal.city", 0.7),
     (
-        r"[,\s](?:(?<=[a-zà-ÿ],)\s|(?<=[a-zà-ÿ]\s))(?P<code>\d{5})(?=\s*(?:$|[\n\t;|\"']))",
+        "[," + OTHER_SPACE + r"](?:(?<=[a-zà-ÿ],)\s|(?<=[a-zà-ÿ]\s))(?P<code>\d{5})" + _LINE_END,
         "postal.city",
         0.7,
     ),
