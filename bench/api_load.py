@@ -11,6 +11,7 @@ Last line: {"rps", "p50_ms", "p99_ms", "errors", "requests", "target_rps", "rows
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +46,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, port: int) -> Iterator[str]:
+    """`tutela serve` over the store on loopback, answering its health check; yields its base URL."""
+    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen([sys.executable, "-m", "tutela.adapters.cli", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def prepare(folder: Path, rows: int) -> tuple[str, int]:
@@ -116,26 +138,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         token, buyers = prepare(folder, args.rows)
-        port = free_port()
-        env = {**os.environ, "TUTELA_DATA_DIR": str(folder / "data")}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tutela.adapters.cli", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with serving(folder / "data", free_port()) as base:
             began = time.perf_counter()
             latencies, errors = drive(base, token, buyers, seconds=args.seconds, rate=args.rate, clients=args.clients)
             elapsed = time.perf_counter() - began
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     ordered = sorted(latencies)
     print(json.dumps({
         "rps": round(len(latencies) / elapsed, 1),

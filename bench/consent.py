@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from api_load import free_port
+from api_load import free_port, serving
 from shared_ceiling import load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, init_store, vault
 from tutela.adapters.sources.location_runner import runner_for
@@ -142,25 +140,12 @@ def drive(base: str, links: list[str], *, seconds: float, rate: float, clients: 
 
 def serve_and_drive(data_dir: Path, port: int, links: list[str], args: argparse.Namespace) -> tuple[list[float], int]:
     """`tutela serve` on loopback over the store, driven with one-click unsubscribes."""
-    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "tutela.adapters.cli", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(data_dir, port) as base:
         # A first few seconds at the same rate, not counted: the server's caches (compiled
         # statements, routes, database pages) fill as they would long before in production.
         warm = int(args.rate * args.warmup)
         drive(base, links[:warm], seconds=args.warmup, rate=args.rate, clients=args.clients)
         return drive(base, links[warm:], seconds=args.seconds, rate=args.rate, clients=args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:
