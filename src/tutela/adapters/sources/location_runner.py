@@ -7,6 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tutela.adapters.sources.database import scan_database
+from tutela.adapters.sources.options import Progress, ScanOptions
+from tutela.adapters.sources.own_store import scan_own_store
+from tutela.adapters.sources.scan import scan_paths
 from tutela.core.detect import ScanReport
 from tutela.core.errors import ScanInputInvalid
 from tutela.core.policy.scan_locations import OWN_STORE, ScanLocation
@@ -22,9 +26,6 @@ def own_log_paths(ctx: Context) -> list[Path]:
 
 
 def runner_for(ctx: Context, *, workers: int = 1) -> ScanRunner:
-    from tutela.adapters.sources import ScanOptions, scan_database, scan_own_store, scan_paths
-    from tutela.adapters.sources.options import Progress
-
     def run(location: ScanLocation, sink: ProgressSink) -> ScanReport:
         def on_progress(progress: Progress) -> None:
             sink(RunProgress(progress.locations_done, progress.locations_total, progress.bytes_done))
