@@ -9,7 +9,6 @@ permissions and renamed into place when complete (never a partial file)."""
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from tutela.core.errors import InvalidValue
 from tutela.core.record_codec import decode
 from tutela.core.storage.bulk import select_in
 from tutela.core.storage.engine import read_only, transaction
+from tutela.core.whole_file import whole_file
 from tutela.services import audit, consent, consent_links
 from tutela.services.context import Context
 from tutela.services.customer_rows import unwrap_customer_key
@@ -52,25 +52,18 @@ def export_audience(
         raise InvalidValue(f"{out} exists", hint="choose another --out, or pass --overwrite")
     contact = consent.CHANNEL_CATEGORY[chosen]
     ids = sorted(consent.live_grants(ctx, acting, chosen))
-    partial = out.with_name(f".{out.name}.partial")
     contacts = skipped = 0
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([chosen.value, "name", "unsubscribe_url", "List-Unsubscribe", "List-Unsubscribe-Post"])
-            for start in range(0, len(ids), _CHUNK):
-                rows = _contacts(ctx, purpose, contact, ids[start : start + _CHUNK])
-                skipped += min(_CHUNK, len(ids) - start) - len(rows)
-                for customer_id, value, name in rows:
-                    link = consent_links.unsubscribe_url(ctx, customer_id, purpose)
-                    writer.writerow([value, name, link, f"<{link}>", ONE_CLICK])
-                contacts += len(rows)
-        digest = file_sha256(partial)
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with whole_file(out) as handle:
+        writer = csv.writer(handle)
+        writer.writerow([chosen.value, "name", "unsubscribe_url", "List-Unsubscribe", "List-Unsubscribe-Post"])
+        for start in range(0, len(ids), _CHUNK):
+            rows = _contacts(ctx, purpose, contact, ids[start : start + _CHUNK])
+            skipped += min(_CHUNK, len(ids) - start) - len(rows)
+            for customer_id, value, name in rows:
+                link = consent_links.unsubscribe_url(ctx, customer_id, purpose)
+                writer.writerow([value, name, link, f"<{link}>", ONE_CLICK])
+            contacts += len(rows)
+    digest = file_sha256(out)
     with transaction(ctx.engine) as connection:
         audit.record(connection, ctx, actor, [audit.Event(
             action="audience.export", purpose=purpose, fields=[contact, "user.name"],

@@ -26,6 +26,7 @@ from typing import Protocol
 from tutela.core.clock import Clock, SystemClock
 from tutela.core.errors import InvalidValue, MailNotSent
 from tutela.core.settings import Settings
+from tutela.core.whole_file import whole_file
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 # 7bit: non-ASCII bodies go out as base64 or quoted-printable, so any server takes them.
@@ -142,17 +143,8 @@ class OutboxMailer:
     def _write(self, name: str, data: bytes) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
-        temporary = self.folder / f".{name}.tmp"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.folder / name)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        with whole_file(self.folder / name, binary=True) as handle:
+            handle.write(data)
         directory = os.open(self.folder, os.O_RDONLY)
         try:
             os.fsync(directory)

@@ -4,8 +4,6 @@ event that carries the diff (policies hold no personal data, so the diff may be 
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +14,7 @@ from tutela.core.actor import Actor
 from tutela.core.policy import Policy, load_policy
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import policy_version
+from tutela.core.whole_file import whole_file
 from tutela.services import audit
 from tutela.services.context import Context
 
@@ -75,16 +74,11 @@ def apply(ctx: Context, actor: Actor, source: Path) -> int | None:
     """Validate `source`, record it as a new version, and install it in the data directory."""
     policy = load_policy(source)
     target = ctx.settings.policy_file
-    fd, temp_name = tempfile.mkstemp(prefix=".policy-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(policy.text)
+    # Recorded while the new file waits beside the old one: a failed record leaves neither.
+    with whole_file(target, prefix=".policy-") as handle:
+        handle.write(policy.text)
         with transaction(ctx.engine) as connection:
             number = record_version(connection, ctx, actor, policy)
-        os.replace(temp_name, target)
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
     return number
 
 

@@ -20,9 +20,7 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +50,7 @@ from tutela.core.storage.schema import (
     return_case,
 )
 from tutela.core.taxonomy import CATEGORIES
+from tutela.core.whole_file import whole_file
 from tutela.services import audit, consent, retention
 from tutela.services.context import Context
 from tutela.services.customer_rows import load_live_customer, open_dek
@@ -552,16 +551,8 @@ def write_package(
             info.external_attr = 0o100600 << 16  # a regular file, owner-only, once unpacked
             archive.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     blob = buffer.getvalue()
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")  # 0600
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    with whole_file(path, binary=True) as handle:
+        handle.write(blob)
     return hashlib.sha256(blob).hexdigest()
 
 

@@ -4,8 +4,6 @@ find personal data where it should not be, keep the history, and make redacted c
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +27,7 @@ from tutela.core.actor import LOCAL_OPERATOR, Actor
 from tutela.core.detect import Finding, PiiType, ScanReport, Severity
 from tutela.core.errors import InvalidValue, ScanInputInvalid
 from tutela.core.policy.scan_locations import OWN_STORE
+from tutela.core.whole_file import whole_file
 from tutela.services import redaction, scanning
 
 app = typer.Typer(help="Scan history and the configured scan locations.", no_args_is_help=True)
@@ -124,14 +123,8 @@ def _write_whole(path: Path, text: str | Iterable[str]) -> None:
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise ScanInputInvalid(f"folder {folder} does not exist", hint="create it or choose another --out/--output")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".tutela-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines([text] if isinstance(text, str) else text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with whole_file(path, prefix=".tutela-") as handle:
+        handle.writelines([text] if isinstance(text, str) else text)
 
 
 def exit_code(report: ScanReport, fail_on: FailOn) -> int:
