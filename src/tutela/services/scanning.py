@@ -20,6 +20,7 @@ from tutela.core.actor import SYSTEM, Actor
 from tutela.core.detect import Finding, ScanReport, Severity
 from tutela.core.errors import ScanNotFound, ScanRefused, TutelaError
 from tutela.core.policy.scan_locations import OWN_STORE, ScanLocation
+from tutela.core.storage.bulk import from_db_time
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.schema import scan_finding, scan_run, scan_skip
 from tutela.core.suggest import did_you_mean
@@ -249,9 +250,7 @@ def due(ctx: Context) -> list[str]:
         ).all())  # fmt: skip
     due_names = []
     for name, where in locations(ctx).items():
-        started = last.get(name)
-        if isinstance(started, str):  # SQLite's max() hands back the stored text
-            started = datetime.fromisoformat(started)
+        started = from_db_time(last.get(name))
         if started is None or started + timedelta(days=where.every_days) <= now:
             due_names.append(name)
     return due_names
