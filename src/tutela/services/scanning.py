@@ -7,6 +7,7 @@ this service as a `ScanRunner`, so the scheduler and the console start the same 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -67,6 +68,13 @@ class RunSummary:
     replaced_characters: int
     error: str | None
 
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: every field, times in ISO 8601."""
+        facts = dataclasses.asdict(self)
+        facts["started_at"] = self.started_at.isoformat()
+        facts["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        return facts
+
 
 @dataclass(frozen=True)
 class RunDetail:
@@ -104,7 +112,7 @@ def start(ctx: Context, *, actor: Actor, name: str) -> int:
             raise ScanRefused(f"a scan of '{name}' is already running (run {running.id})",
                               hint="wait for it to finish; the console shows its progress")  # fmt: skip
         result = connection.execute(insert(scan_run).values(
-            location=name, target=where.target if name != OWN_STORE else "tutela's own tables and logs",
+            location=name, target=where.target,
             status="running", started_by=actor.id, started_at=now,
         ))  # fmt: skip
         assert result.inserted_primary_key is not None

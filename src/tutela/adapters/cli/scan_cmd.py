@@ -26,7 +26,6 @@ from tutela.adapters.documents.scan_report import (
 from tutela.core.actor import LOCAL_OPERATOR, Actor
 from tutela.core.detect import Finding, PiiType, ScanReport, Severity
 from tutela.core.errors import InvalidValue, ScanInputInvalid
-from tutela.core.policy.scan_locations import OWN_STORE
 from tutela.core.whole_file import whole_file
 from tutela.services import redaction, scanning
 
@@ -211,17 +210,6 @@ def _scan_location(ctx: typer.Context, name: str, workers: int) -> ScanReport:
     return report_of_run(detail)
 
 
-def _run_json(run: scanning.RunSummary) -> dict[str, Any]:
-    return {
-        "id": run.id, "location": run.location, "target": run.target, "status": run.status,
-        "started_by": run.started_by, "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "locations_done": run.locations_done, "locations_total": run.locations_total, "bytes_done": run.bytes_done,
-        "findings_high": run.findings_high, "findings_low": run.findings_low, "skipped": run.skipped,
-        "error": run.error,
-    }  # fmt: skip
-
-
 @app.command("list")
 def list_runs(
     ctx: typer.Context,
@@ -233,7 +221,7 @@ def list_runs(
     with opened(ctx) as store:
         runs = guarded(lambda: scanning.history(store, name=location, limit=limit))
     if as_json:
-        out.print_json(json.dumps([_run_json(r) for r in runs]))
+        out.print_json(json.dumps([r.as_dict() for r in runs]))
         return
     if not runs:
         out.print("no scans yet — `tutela scan --location NAME`, or the console's Scans page")
@@ -274,7 +262,7 @@ def list_locations(
         known = scanning.locations(store)
         due = set(guarded(lambda: scanning.due(store)))
     rows = [
-        {"name": n, "target": "tutela's own tables and logs" if n == OWN_STORE else loc.target,
+        {"name": n, "target": loc.target,
          "every_days": loc.every_days, "due": n in due}
         for n, loc in known.items()
     ]  # fmt: skip

@@ -16,6 +16,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 # The name tutela's own store is scanned under; a configured location may not take it.
 OWN_STORE = "tutela"
+OWN_STORE_TARGET = "tutela's own tables and logs"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class ScanLocation:
 
     @property
     def target(self) -> str:
+        """What is scanned, as shown in the history (never a database URL)."""
+        if self.name == OWN_STORE:
+            return OWN_STORE_TARGET
         return self.path if self.path is not None else f"${self.url_env}"
 
 

@@ -29,7 +29,6 @@ from tutela.services.tokens import TokenPrincipal
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
 Reader = Annotated[TokenPrincipal, Depends(principal("scans:read"))]
 Writer = Annotated[TokenPrincipal, Depends(principal("scans:write"))]
-OWN_TARGET = "tutela's own tables and logs"
 
 
 class StartIn(BaseModel):
@@ -79,16 +78,6 @@ class DetailOut(RunOut):
     not_scanned: list[dict[str, str]]
 
 
-def _run(run: scanning.RunSummary) -> dict[str, Any]:
-    return {
-        "id": run.id, "location": run.location, "target": run.target, "status": run.status,
-        "started_by": run.started_by, "started_at": run.started_at, "finished_at": run.finished_at,
-        "locations_done": run.locations_done, "locations_total": run.locations_total, "bytes_done": run.bytes_done,
-        "findings_high": run.findings_high, "findings_low": run.findings_low, "skipped": run.skipped,
-        "replaced_characters": run.replaced_characters, "error": run.error,
-    }  # fmt: skip
-
-
 @router.get("", response_model=list[RunOut])
 def history(
     ctx: Store,
@@ -97,7 +86,7 @@ def history(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     """Past and running scans, newest first. No personal data."""
-    return [_run(r) for r in scanning.history(ctx, name=location, limit=limit)]
+    return [r.as_dict() for r in scanning.history(ctx, name=location, limit=limit)]
 
 
 @router.get("/locations", response_model=list[LocationOut])
@@ -108,8 +97,8 @@ def locations(ctx: Store, _who: Reader) -> list[dict[str, Any]]:
     for run in scanning.history(ctx, limit=500):
         latest.setdefault(run.location, run)
     return [
-        {"name": name, "target": OWN_TARGET if name == OWN_STORE else where.target, "every_days": where.every_days,
-         "due": name in due, "last_run": _run(latest[name]) if name in latest else None}
+        {"name": name, "target": where.target, "every_days": where.every_days,
+         "due": name in due, "last_run": latest[name].as_dict() if name in latest else None}
         for name, where in scanning.locations(ctx).items()
     ]  # fmt: skip
 
@@ -134,7 +123,7 @@ def detail(
     could not be scanned, with the reason."""
     found = scanning.detail(ctx, run_id=run_id, limit=limit)
     report = report_of_run(found)
-    return {**_run(found.run), "findings": [finding_dict(f) for f in report.findings],
+    return {**found.run.as_dict(), "findings": [finding_dict(f) for f in report.findings],
             "stored_findings": found.stored_findings,
             "not_scanned": [{"path": s.location, "reason": s.reason} for s in report.skipped]}  # fmt: skip
 
