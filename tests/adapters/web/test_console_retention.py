@@ -12,27 +12,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.adapters.web.test_console_admin import _signed_in
 from tests.conftest import OWNER
-from tests.helpers import count, form_csrf, rows, totp_code
+from tests.helpers import count, rows
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tutela.core.clock import FixedClock
 from tutela.server import create_server
-from tutela.services import importing, staff
+from tutela.services import importing
 from tutela.services.context import Context
 
-PASSWORD = "Correct-Horse-42-Battery"
 ORDER = "111-0000001-0000001"
-
-
-def _signed_in(store: Context, clock: FixedClock, client: TestClient, name: str, role: str) -> str:
-    setup = staff.add_staff(store, actor=OWNER, name=name, role=role)
-    secret = staff.enrol(store, setup_token=setup.setup_token).totp_secret
-    staff.activate(store, setup_token=setup.setup_token, password=PASSWORD, code=totp_code(secret, clock))
-    clock.advance(timedelta(seconds=30))
-    form = client.get("/console/sign-in").text
-    client.post("/console/sign-in", data={"name": name, "password": PASSWORD, "code": totp_code(secret, clock),
-                                          "csrf": form_csrf(form)})  # fmt: skip
-    return form_csrf(client.get("/console/").text)
 
 
 @pytest.fixture
