@@ -47,3 +47,16 @@ def write_table(
     lines = [delimiter.join(header)] + [delimiter.join(row.get(h, "") for h in header) for row in rows]
     path.write_text("\r\n".join(lines) + "\r\n", encoding=encoding)
     return path
+
+
+FIRST_ORDER = "111-0000001-0000001"
+
+
+def two_amazon_buyers(folder: Path) -> Path:
+    """An unshipped-orders report with two Amazon buyers: Ada (promised delivery 25 Nov, so due
+    25 Dec) and Grace (promised 20 Nov, due 20 Dec)."""
+    return write_table(folder / "unshipped.txt", UNSHIPPED_HEADER, [
+        unshipped_row(FIRST_ORDER, "10000000000001"),
+        unshipped_row("111-0000002-0000002", "10000000000002", day=15, email="grace@marketplace.amazon.com",
+                      phone="+1 415-555-0199", recipient="Grace Hopper"),
+    ])  # fmt: skip

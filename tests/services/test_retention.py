@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import OWNER
 from tests.helpers import count, execute, rows
-from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
+from tests.importer_files import UNSHIPPED_HEADER, two_amazon_buyers, unshipped_row, write_table
 from tutela.core.clock import FixedClock
 from tutela.core.errors import (
     HoldAlreadyReleased,
@@ -35,12 +35,7 @@ DUE = datetime(2026, 12, 25, 23, 59, 59, tzinfo=UTC)  # promised 2026-11-25 23:5
 @pytest.fixture
 def imported(store: Context, tmp_path: Path) -> list[str]:
     """Two Amazon buyers (promised delivery 25 Nov and 20 Nov) -> their customer ids."""
-    path = write_table(tmp_path / "unshipped.txt", UNSHIPPED_HEADER, [
-        unshipped_row("111-0000001-0000001", "10000000000001"),
-        unshipped_row("111-0000002-0000002", "10000000000002", day=15, email="grace@marketplace.amazon.com",
-                      phone="+1 415-555-0199", recipient="Grace Hopper"),
-    ])  # fmt: skip
-    importing.import_file(store, actor=OWNER, path=path)
+    importing.import_file(store, actor=OWNER, path=two_amazon_buyers(tmp_path))
     return [str(r[0]) for r in rows(store, "SELECT customer_id FROM orders ORDER BY order_id")]
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tests.adapters.api.test_api import bearer, error_of
 from tests.conftest import OWNER
 from tests.helpers import count, rows
-from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
+from tests.importer_files import two_amazon_buyers
 from tutela.adapters.api.app import create_app
 from tutela.core.clock import FixedClock
 from tutela.services import importing
@@ -31,12 +31,7 @@ def client(store: Context) -> Iterator[TestClient]:
 @pytest.fixture
 def imported(store: Context, tmp_path: Path) -> list[str]:
     """Two Amazon buyers (promised delivery 25 Nov and 20 Nov: due 25 Dec and 20 Dec)."""
-    path = write_table(tmp_path / "unshipped.txt", UNSHIPPED_HEADER, [
-        unshipped_row(ORDER, "10000000000001"),
-        unshipped_row("111-0000002-0000002", "10000000000002", day=15, email="grace@marketplace.amazon.com",
-                      phone="+1 415-555-0199", recipient="Grace Hopper"),
-    ])  # fmt: skip
-    importing.import_file(store, actor=OWNER, path=path)
+    importing.import_file(store, actor=OWNER, path=two_amazon_buyers(tmp_path))
     return [str(r[0]) for r in rows(store, "SELECT customer_id FROM orders ORDER BY order_id")]
 
 
