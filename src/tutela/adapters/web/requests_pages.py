@@ -139,27 +139,25 @@ def fulfil(request: Request, request_id: int, csrf: CSRF) -> Response:
 
 @router.post("/requests/{request_id}/extend", response_class=HTMLResponse)
 def extend(request: Request, request_id: int, reason: REASON, csrf: CSRF) -> Response:
-    session = _form(request, csrf)
-    if isinstance(session, Response):
-        return session
-    ctx = store_of(request)
-    try:
-        subject_requests.extend(ctx, actor=session.actor, request_id=request_id, reason=reason)
-    except TutelaError as problem:
-        return _refused(request, session, request_id, problem)
-    return _told(
-        request, session, request_id, "extended", lambda: request_mail.send_extension(ctx, request_id, reason.strip())
-    )
+    return _with_reason(request, request_id, reason, csrf, subject_requests.extend, "extended",
+                        lambda ctx: request_mail.send_extension(ctx, request_id, reason.strip()))  # fmt: skip
 
 
 @router.post("/requests/{request_id}/deny", response_class=HTMLResponse)
 def deny(request: Request, request_id: int, reason: REASON, csrf: CSRF) -> Response:
+    return _with_reason(request, request_id, reason, csrf, subject_requests.deny, "denied",
+                        lambda ctx: request_mail.send_denial(ctx, request_id))  # fmt: skip
+
+
+def _with_reason(request: Request, request_id: int, reason: str, csrf: str, step: Callable[..., object], done: str,
+                 send: Callable[[Context], object]) -> Response:  # fmt: skip
+    """An officer's step that takes a reason (extend, deny), then the letter that says so."""
     session = _form(request, csrf)
     if isinstance(session, Response):
         return session
     ctx = store_of(request)
     try:
-        subject_requests.deny(ctx, actor=session.actor, request_id=request_id, reason=reason)
+        step(ctx, actor=session.actor, request_id=request_id, reason=reason)
     except TutelaError as problem:
         return _refused(request, session, request_id, problem)
-    return _told(request, session, request_id, "denied", lambda: request_mail.send_denial(ctx, request_id))
+    return _told(request, session, request_id, done, lambda: send(ctx))
