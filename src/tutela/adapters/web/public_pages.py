@@ -60,9 +60,6 @@ def install(app: FastAPI) -> None:
     app.state.public_limit = _PublicLimit(PAGE_LIMIT)
     app.state.one_click_limit = _PublicLimit(ONE_CLICK_LIMIT)
     app.include_router(router)
-    # Matched first: every request is matched against the routes in order, and the one-click
-    # unsubscribe is what mail providers post in bursts (no other path starts with /p/).
-    app.router.routes.insert(0, app.router.routes.pop())
 
 
 def _language(request: Request) -> str:
