@@ -163,6 +163,68 @@ def test_bad_files(store: Context, tmp_path: Path) -> None:
     assert count(store, "import_run") == 0
 
 
+def _many_rows(count_: int) -> list[str]:
+    """Data lines of an unshipped report, more than one batch and one group of batches."""
+    return ["\t".join(unshipped_row(f"111-0000009-{i:07d}", str(i), email=f"b{i}@marketplace.amazon.com").values())
+            for i in range(count_)]  # fmt: skip
+
+
+_HEADER_LINE = "\t".join(UNSHIPPED_HEADER)
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        ([_HEADER_LINE, *_many_rows(12), "111-0000009-9999999\t1\t2026-11-20"], "data row 13 has 3 cells"),
+        ([_HEADER_LINE, *_many_rows(12)[:-1], _many_rows(12)[-1][:-40]], "data row 12 has 21 cells"),
+        ([_HEADER_LINE, *_many_rows(3), _many_rows(4)[3] + "\textra"], "data row 4 has 31 cells"),
+        ([_HEADER_LINE.replace("payments-date", "purchase-date"), *_many_rows(2)],
+         "two columns named 'purchase-date'"),
+        ([_HEADER_LINE], "has a header but no data rows"),
+    ],
+)  # fmt: skip
+def test_a_bad_file_is_refused_before_anything_is_stored(
+    store: Context, tmp_path: Path, lines: list[str], problem: str
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    with pytest.raises(ImportFileInvalid) as caught:
+        run(store, path, batch_size=2)  # the bad row comes after several would-be commits
+    assert problem in caught.value.message
+    assert "marketplace" not in caught.value.message and "Ada" not in caught.value.message
+    assert (count(store, "import_run"), count(store, "orders"), count(store, "customer")) == (0, 0, 0)
+
+
+def test_bytes_invalid_for_the_encoding_late_in_the_file_change_nothing(store: Context, tmp_path: Path) -> None:
+    path = tmp_path / "late.txt"
+    good = ("\r\n".join([_HEADER_LINE, *_many_rows(400)]) + "\r\n").encode()
+    path.write_bytes(good + _many_rows(401)[400].encode().replace(b"Lovelace", b"Lovel\xe1ce") + b"\r\n")
+    with pytest.raises(ImportFileInvalid) as caught:
+        run(store, path, batch_size=50)
+    assert "not valid utf-8" in caught.value.message
+    assert (count(store, "import_run"), count(store, "orders")) == (0, 0)
+
+
+def test_a_json_file_cut_short_changes_nothing(store: Context, tmp_path: Path) -> None:
+    path = tmp_path / "orders.json"
+    orders = [{**V0_ORDER, "AmazonOrderId": f"902-0000000-{i:07d}"} for i in range(30)]
+    path.write_text(json.dumps({"payload": {"Orders": orders}})[:-900], encoding="utf-8")
+    with pytest.raises(ImportFileInvalid) as caught:
+        run(store, path, batch_size=2)
+    assert "is not valid JSON" in caught.value.message
+    assert (count(store, "import_run"), count(store, "orders")) == (0, 0)
+
+
+def test_spreadsheet_formulas_are_kept_as_text(store: Context, tmp_path: Path) -> None:
+    formula = '=HYPERLINK("https://example.com/x","click")'
+    path = write_table(tmp_path / "f.txt", UNSHIPPED_HEADER, [unshipped_row("111-0000005-0000005", "1",
+                                                                            recipient=formula)])  # fmt: skip
+    run(store, path)
+    (customer,) = vault.find_customers(store, actor=OWNER, email="ada123@marketplace.amazon.com")
+    shown = vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=customer.id).fields
+    assert {f.category: f.value for f in shown}["user.name"] == formula
+
+
 def test_column_map_for_any_csv(store: Context, tmp_path: Path) -> None:
     data = write_table(tmp_path / "shop.csv", ["Order No", "Date", "Mail", "Full Name", "Land"], [
         {"Order No": "A-1", "Date": "2026-11-01", "Mail": "kim@example.com", "Full Name": "Kim Park", "Land": "DE"},

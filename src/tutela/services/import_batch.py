@@ -7,10 +7,11 @@ changed is recognised by its keyed fingerprint without opening anything."""
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -27,13 +28,13 @@ from tutela.services.context import Context
 from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
 from tutela.services.import_orders import OrderWriter
-from tutela.services.import_routing import EMAIL, PHONE, Checked, Router, check_value
+from tutela.services.import_routing import EMAIL, PHONE, Checked, Router, check_value, checked_text, needs_checking
 from tutela.services.import_tally import Tally
 
 _COUNTRY = "user.contact.address.country"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """What a batch has for one customer under one purpose."""
 
@@ -53,20 +54,35 @@ class _Pending:
         self.as_of = as_of or self.as_of
 
 
-@dataclass
 class _Block:
-    fields: dict[str, dict[str, Checked]] = field(default_factory=dict)
-    columns: dict[tuple[str, str], str] = field(default_factory=dict)
-    dropped: list[tuple[str, str]] = field(default_factory=list)
-    invalid: list[tuple[str, str]] = field(default_factory=list)
-    email_digest: bytes | None = None
-    phone_digest: bytes | None = None
+    """The personal part of a row, routed and checked (one per distinct buyer block)."""
+
+    __slots__ = ("columns", "dropped", "email_digest", "fields", "invalid", "phone_digest")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, dict[str, Checked]] = {}  # purpose -> category -> checked value
+        self.columns: dict[tuple[str, str], str] = {}  # (purpose, category) -> column, for the report
+        self.dropped: list[tuple[str, str]] = []
+        self.invalid: list[tuple[str, str]] = []
+        self.email_digest: bytes | None = None
+        self.phone_digest: bytes | None = None
+
+
+class _SlotPlan(NamedTuple):
+    """Where one personal slot of the format goes, decided once per import."""
+
+    category: str
+    role: str
+    column: str
+    purpose: str | None
+    reason: str  # why it is dropped, when purpose is None
+    normalised: bool
 
 
 _BLOCKS_KEPT = 4096  # remembered personal blocks (the rows of one order, a busy buyer); cleared when full
 
 
-@dataclass
+@dataclass(slots=True)
 class _RowPlan:
     row: ParsedRow
     fields: dict[str, dict[str, Checked]]  # purpose -> category -> checked value
@@ -91,9 +107,20 @@ class BatchApplier:
         self.reject_invalid = ctx.policy.on_invalid is OnInvalid.REJECT
         self.heads = entry_heads(spec.source, CATEGORIES)
         self._blocks: dict[tuple[Any, ...], _Block] = {}
+        # Where each personal slot of the format goes is decided once: the policy does not change mid-file.
+        slots = spec.personal_slots
+        routes = [router.route(slot.role, slot.category) for slot in slots]
+        self._slots = [
+            _SlotPlan(slot.category, slot.role, slot.columns[0], route.purpose, route.reason,
+                      needs_checking(slot.category))
+            for slot, route in zip(slots, routes, strict=True)
+        ]  # fmt: skip
+        self._country_slots = [(i, slot.role) for i, slot in enumerate(slots) if slot.category == _COUNTRY]
+        self._shop_country = ctx.policy.shop.country
         self.orders = OrderWriter(spec=spec, run_id=run_id, tally=tally)
         self._fingerprints: dict[int, tuple[dict[str, Checked], bytes]] = {}
         self._spare_ids: list[str] = []
+        self._stored: Counter[tuple[str, tuple[str, ...]]] = Counter()
 
     # -- planning (no database) ----------------------------------------------------------------
     def plan(self, rows: Sequence[ParsedRow]) -> list[_RowPlan]:
@@ -117,7 +144,7 @@ class BatchApplier:
         """The personal part of a row, routed and checked. A returning buyer's block comes
         back identical on every order, so blocks are remembered (their values are already
         in memory as the row's own text; nothing more is kept)."""
-        key = (row.region, tuple(row.personal))
+        key = (row.region, row.personal)
         block = self._blocks.get(key)
         if block is None:
             if len(self._blocks) >= _BLOCKS_KEPT:
@@ -127,24 +154,32 @@ class BatchApplier:
 
     def _plan_block(self, row: ParsedRow) -> _Block:
         block = _Block()
-        countries = {v.role: _code(v.value) for v in row.personal if v.category == _COUNTRY}
-        shop_country = self.ctx.policy.shop.country
-        for value in row.personal:
-            route = self.router.route(value.role, value.category)
-            if route.purpose is None:
-                block.dropped.append((value.column, route.reason))
+        fields = block.fields
+        texts = row.personal
+        countries = {role: _code(texts[i]) for i, role in self._country_slots if texts[i]}
+        for plan, text in zip(self._slots, texts, strict=True):
+            if not text:
                 continue
-            taken = block.fields.setdefault(route.purpose, {})
-            if value.category in taken:
-                block.dropped.append((value.column, f"{value.category} for {route.purpose} comes from another column"))
+            category, purpose = plan.category, plan.purpose
+            if purpose is None:
+                block.dropped.append((plan.column, plan.reason))
                 continue
-            checked = check_value(value.category, value.value, row.region, countries.get(value.role), shop_country)
+            taken = fields.get(purpose)
+            if taken is None:
+                taken = fields[purpose] = {}
+            elif category in taken:
+                block.dropped.append((plan.column, f"{category} for {purpose} comes from another column"))
+                continue
+            if plan.normalised:
+                checked = check_value(category, text, row.region, countries.get(plan.role), self._shop_country)
+            else:
+                checked = checked_text(text)
             if not checked.valid:
-                block.invalid.append((value.column, checked.problem))
+                block.invalid.append((plan.column, checked.problem))
                 if self.reject_invalid:
                     continue
-            taken[value.category] = checked
-            block.columns[(route.purpose, value.category)] = value.column
+            taken[category] = checked
+            block.columns[(purpose, category)] = plan.column
         block.fields = {p: v for p, v in block.fields.items() if v}
         keyring = self.ctx.keyring
         for values in block.fields.values():
@@ -181,6 +216,7 @@ class BatchApplier:
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
         self._update_customers(connection, pending, matched, now)
+        self._count_stored()
         # Their orders or returns may have changed: due times to recompute (new ones have none yet).
         retention.mark_stale(connection, {p.customer_id for p in plans if p.customer_id} - new_customers)
         facts = [(p.row, p.customer_id) for p in plans]
@@ -257,11 +293,19 @@ class BatchApplier:
     def _record_values(self, purpose: str, item: _Pending) -> tuple[list[str], list[tuple[str, str]], int]:
         categories = list(item.values)
         flagged = 0
+        values = []
         for category, checked in item.values.items():
             if not checked.valid:
                 flagged |= CATEGORIES[category].bit
-            self.tally.stored(purpose, category)
-        return categories, [(c, item.values[c].value) for c in categories], flagged
+            values.append((category, checked.value))
+        self._stored[(purpose, tuple(categories))] += 1  # counted into the tally once per batch
+        return categories, values, flagged
+
+    def _count_stored(self) -> None:
+        for (purpose, categories), records in self._stored.items():
+            for category in categories:
+                self.tally.stored(purpose, category, records)
+        self._stored.clear()
 
     def _digests(self, item: _Pending) -> tuple[bytes | None, bytes | None]:
         return item.email_digest, item.phone_digest

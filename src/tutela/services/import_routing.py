@@ -76,6 +76,24 @@ class Checked(NamedTuple):
     index_key: str | None = None  # e-mail / phone blind-index input, only for valid values
 
 
+_NORMALISED = frozenset({EMAIL, PHONE, COUNTRY, POSTAL})
+
+
+def needs_checking(category: str) -> bool:
+    """Whether values of the category are normalised or validated (else only their length)."""
+    return category in _NORMALISED
+
+
+_new_checked = tuple.__new__  # a Checked without the generated __new__'s Python frame
+
+
+def checked_text(value: str) -> Checked:
+    """A stripped value of a category with nothing to normalise (names, streets, cities)."""
+    if len(value) > MAX_CHARS:
+        return Checked(value[:MAX_CHARS], False, f"longer than {MAX_CHARS} characters")
+    return _new_checked(Checked, (value, True, "", None))
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def check_value(category: str, raw: str, region: str | None, country: str | None, shop_country: str) -> Checked:
     """Normalise what can be normalised; say what is wrong without quoting the value.

@@ -23,12 +23,15 @@ from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown, TutelaErr
 from tutela.core.formats.catalog import FORMATS, detect
 from tutela.core.formats.json_orders import looks_like_json, open_json_orders
 from tutela.core.formats.model import ParsedRow
-from tutela.core.formats.spec import FormatSpec, parse_row
+from tutela.core.formats.row_reader import RowReader
+from tutela.core.formats.spec import FormatSpec
+from tutela.core.formats.table_survey import survey_table
 from tutela.core.formats.text_table import open_table
 from tutela.core.gc_pause import collect_now, cycle_collector_paused
 from tutela.core.storage.engine import read_only, transaction
 from tutela.core.storage.grouped import TransactionGroup
 from tutela.core.storage.schema import import_run
+from tutela.core.storage.wal_checkpointer import fewer_checkpoints
 from tutela.services import amazon_revocation, audit
 from tutela.services.column_maps import load_column_map
 from tutela.services.context import Context
@@ -80,12 +83,13 @@ def file_sha256(path: Path) -> str:
 
 @dataclass
 class _Input:
-    """A file being imported, whatever its shape: rows as {column: text}."""
+    """A file being imported, whatever its shape: rows as cells in `header` order."""
 
     path: Path
     spec: FormatSpec
     header: list[str]
-    rows: Callable[[], Iterator[tuple[int, dict[str, str]]]]
+    rows: Callable[[], Iterator[tuple[int, list[str]]]]
+    survey: Callable[[], str]  # reads the whole file; refuses a bad one; returns its sha256
     bytes_read: Callable[[], int]
     close: Callable[[], None]
 
@@ -94,9 +98,20 @@ def _open(path: Path, *, encoding: str | None, source: str | None, column_map: P
     if column_map is None and looks_like_json(path):
         orders = open_json_orders(path)
         _check_source(path, orders.spec, source)
-        return _Input(path, orders.spec, [], orders.rows, orders.bytes_read, orders.close)
+        header = sorted(orders.spec.known_headers())
+
+        def json_rows() -> Iterator[tuple[int, list[str]]]:
+            for number, flat in orders.rows():
+                yield number, [flat.get(name, "") for name in header]
+
+        def json_survey() -> str:
+            orders.survey()
+            return file_sha256(path)
+
+        return _Input(path, orders.spec, header, json_rows, json_survey, orders.bytes_read, orders.close)
     table = open_table(path, encoding=encoding)
     try:
+        _refuse_duplicate_headers(path, table.header)
         if column_map is not None:
             spec = load_column_map(column_map, header=table.header)
         else:
@@ -105,13 +120,19 @@ def _open(path: Path, *, encoding: str | None, source: str | None, column_map: P
     except BaseException:
         table.close()
         raise
+    return _Input(path, spec, table.header, table.rows, lambda: survey_table(table).sha256, table.bytes_read,
+                  table.close)  # fmt: skip
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        header = table.header
-        for number, cells in table.rows():
-            yield number, dict(zip(header, cells, strict=False))
 
-    return _Input(path, spec, table.header, rows, table.bytes_read, table.close)
+def _refuse_duplicate_headers(path: Path, header: list[str]) -> None:
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise ImportFileInvalid(
+                f"{path.name} has two columns named '{name}'",
+                hint="rename or delete one of them: columns are read by name, so which one is meant is unclear",
+            )
+        seen.add(name)
 
 
 def _check_source(path: Path, spec: FormatSpec, source: str | None) -> None:
@@ -159,12 +180,12 @@ def import_file(
     if not path.is_file():
         raise ImportFileInvalid(f"no file at {path}", hint="check the path")
     started = time.perf_counter()
-    sha = file_sha256(path)
     table = _open(path, encoding=encoding, source=source, column_map=column_map)
     try:
         spec = table.spec
         if spec.source == "amazon":
             amazon_revocation.refuse_amazon_data(ctx)
+        sha = table.survey()  # a bad file is refused here, before anything is stored
         # The same file read through another column map is another import.
         run_key = sha if column_map is None else hashlib.sha256((sha + file_sha256(column_map)).encode()).hexdigest()
         previous = _run_by_key(ctx, run_key)
@@ -234,8 +255,9 @@ class _Run:
     def _batches(self, skip_until: int) -> Iterator[list[ParsedRow]]:
         previous: ParsedRow | None = None
         batch: list[ParsedRow] = []
-        for number, values in self.table.rows():
-            parsed = parse_row(self.spec, number, values, previous)
+        parse = RowReader(self.spec, self.table.header).parse
+        for number, cells in self.table.rows():
+            parsed = parse(number, cells, previous)
             previous = parsed
             if number <= skip_until:
                 continue
@@ -252,13 +274,27 @@ class _Run:
 
     def real(self, run_id: int, resume_from: int, max_batches: int | None) -> None:
         self.run_id = run_id
+        with fewer_checkpoints(self.ctx.engine):
+            finished = self._import_batches(run_id, resume_from, max_batches)
+        if not finished:
+            return
+        with transaction(self.ctx.engine) as connection:
+            self._checkpoint(connection, None, "done")
+            counts = self.tally.batch_counts(Tally())
+            audit.record(connection, self.ctx, self.actor, [audit.Event(
+                action="import.complete", details={"import_id": run_id, "file_sha256": self.sha, **counts},
+            )])  # fmt: skip
+        self._progress()
+
+    def _import_batches(self, run_id: int, resume_from: int, max_batches: int | None) -> bool:
+        """The file's batches, committed group by group; False when stopped by `max_batches`."""
         applier = BatchApplier(self.ctx, spec=self.spec, router=Router(self.ctx.policy, self.spec.source),
                                run_id=run_id, tally=self.tally, actor=self.actor, file_sha256=self.sha)  # fmt: skip
         group = TransactionGroup(self.ctx.engine, batches=_BATCHES_PER_COMMIT)
         try:
             for done, batch in enumerate(self._batches(resume_from)):
                 if max_batches is not None and done >= max_batches:
-                    return
+                    return False
                 before = self.tally.copy()
                 plans = applier.plan(batch)
                 _count_whole_columns(self.tally)
@@ -282,13 +318,7 @@ class _Run:
                 group.commit()
         finally:
             group.close()
-        with transaction(self.ctx.engine) as connection:
-            self._checkpoint(connection, None, "done")
-            counts = self.tally.batch_counts(Tally())
-            audit.record(connection, self.ctx, self.actor, [audit.Event(
-                action="import.complete", details={"import_id": run_id, "file_sha256": self.sha, **counts},
-            )])  # fmt: skip
-        self._progress()
+        return True
 
     def _checkpoint(self, connection: Connection, rows_done: int | None, status: str) -> None:
         values: dict[str, Any] = {

@@ -48,9 +48,21 @@ class JsonOrders:
                 _flatten(order, "", flat)
                 yield number, flat
         except (ijson.JSONError, ValueError):
-            raise ImportFileInvalid(
-                f"{self.path.name} is not valid JSON after order {number}", hint="save the API response again"
-            ) from None
+            raise _not_json(self.path, number) from None
+
+    def survey(self) -> int:
+        """Every order read once before any is stored (a file cut short changes nothing):
+        how many there are."""
+        number = 0
+        with self.path.open("rb") as handle:
+            try:
+                for order in _orders_in(handle):
+                    number += isinstance(order, dict)
+            except (ijson.JSONError, ValueError):
+                raise _not_json(self.path, number) from None
+        if number == 0:
+            raise ImportFileInvalid(f"{self.path.name} holds no orders", hint="save a response that has orders")
+        return number
 
     def bytes_read(self) -> int:
         return self._handle.tell()
@@ -70,22 +82,33 @@ def open_json_orders(path: Path) -> JsonOrders:
     try:
         sample = handle.read(1 << 16)
         handle.seek(0)
-        stripped = sample.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if stripped.startswith(b"["):
-            items = ijson.items(handle, "item")
-        else:
-            prefix = next((p for p, marker in _PREFIXES if marker in sample), None)
-            items = ijson.items(handle, prefix) if prefix else ijson.items(handle, "", multiple_values=True)
         spec = SPAPI_V2026 if b'"orderId"' in sample else SPAPI_V0
         if b'"orderId"' not in sample and b'"AmazonOrderId"' not in sample:
             raise ImportFormatUnknown(
                 f"{path.name} is JSON but holds no SP-API orders (no AmazonOrderId or orderId)",
                 hint="save a getOrders / searchOrders response",
             )
+        items = _orders_in(handle)
     except BaseException:
         handle.close()
         raise
-    return JsonOrders(path, spec, handle, iter(items))
+    return JsonOrders(path, spec, handle, items)
+
+
+def _orders_in(handle: IO[bytes]) -> Iterator[Any]:
+    """The orders of whichever shape the file has, streamed from the handle's position."""
+    sample = handle.read(1 << 16)
+    handle.seek(0)
+    if sample.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        return iter(ijson.items(handle, "item"))
+    prefix = next((p for p, marker in _PREFIXES if marker in sample), None)
+    return iter(ijson.items(handle, prefix) if prefix else ijson.items(handle, "", multiple_values=True))
+
+
+def _not_json(path: Path, orders_read: int) -> ImportFileInvalid:
+    return ImportFileInvalid(
+        f"{path.name} is not valid JSON after order {orders_read}", hint="save the API response again"
+    )
 
 
 def _v0_address(role: str, prefix: str) -> dict[str, Personal]:

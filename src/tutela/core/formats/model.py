@@ -10,13 +10,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 
-class PersonalValue(NamedTuple):
-    role: str  # ship | bill | buyer | buyer_name | account | location | return_note | note
-    category: str
-    value: str
-    column: str
-
-
 class ConsentFlag(NamedTuple):
     purpose: str
     channel: str
@@ -24,7 +17,7 @@ class ConsentFlag(NamedTuple):
     column: str
 
 
-@dataclass
+@dataclass(slots=True)
 class OrderFacts:
     order_id: str
     channel: str
@@ -43,7 +36,7 @@ class OrderFacts:
     ship_state: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class LineFacts:
     line_id: str
     sku: str | None = None
@@ -52,7 +45,7 @@ class LineFacts:
     item_price: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ReturnFacts:
     return_key: str
     order_id: str
@@ -67,14 +60,16 @@ class ReturnFacts:
     closed_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     number: int
     order: OrderFacts | None = None
     line: LineFacts | None = None
     returned: ReturnFacts | None = None
-    personal: list[PersonalValue] = field(default_factory=list)
-    consents: list[ConsentFlag] = field(default_factory=list)
+    # The texts of the format's personal slots (FormatSpec.personal_slots), "" where empty:
+    # a plain tuple, so that a returning buyer's identical values are recognised by hashing it.
+    personal: tuple[str, ...] = ()
+    consents: tuple[ConsentFlag, ...] = ()
     as_of: datetime | None = None
     region: str | None = None  # the country that national phone numbers belong to
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, what is wrong)

@@ -55,7 +55,7 @@ class WalCheckpointer:
 
 @contextlib.contextmanager
 def fewer_checkpoints(engine: Engine, *, pages: int = 100_000) -> Iterator[None]:
-    """A bulk job on SQLite (retention apply) lets the write-ahead log grow to `pages` before a
+    """A bulk job on SQLite (retention apply, an import) lets the write-ahead log grow to `pages` before a
     checkpoint: a page its batches rewrite again and again is then copied into the database
     once instead of once per 10 000 pages of log. The log is checkpointed and truncated when
     the job ends, so the disk space comes back and the time is counted in the job."""
