@@ -204,7 +204,9 @@ class BatchApplier:
                     self.tally.dropped(column, "no buyer to attach it to (no e-mail, phone or known order)")
                 continue
             for purpose, values in plan.fields.items():
-                item = pending.setdefault((plan.customer_id, purpose), _Pending())
+                item = pending.get((plan.customer_id, purpose))
+                if item is None:
+                    item = pending[(plan.customer_id, purpose)] = _Pending()
                 item.take(values, plan.row.as_of)
                 if EMAIL in values:
                     item.email_digest = plan.email_digest or item.email_digest

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, or_, update
 
 from tutela.core.formats.model import OrderFacts, ParsedRow
 from tutela.core.formats.spec import FormatSpec
-from tutela.core.storage.bulk import db_time, db_value, insert_rows, select_in, sqlite_time
+from tutela.core.storage.bulk import db_time, db_value, insert_rows, reserve_ids, select_in, sqlite_time
 from tutela.core.storage.schema import consent_evidence, order_line, orders, return_case
 from tutela.services.import_tally import Tally
 
@@ -51,12 +51,16 @@ class OrderWriter:
                 merged = _merge_facts(previous[0], facts) if previous and previous[0] is not facts else facts
                 fresh[facts.order_id] = (merged, customer_id or (previous[1] if previous else None), row.as_of)
         at = db_time(connection, now)
-        columns = ("channel", "order_id", "customer_id", *_ORDER_FACTS, "import_run_id", "created_at", "updated_at")
+        columns = ("id", "channel", "order_id", "customer_id", *_ORDER_FACTS, "import_run_id", "created_at",
+                   "updated_at")  # fmt: skip
         sqlite = connection.dialect.name == "sqlite"
+        refs = {oid: ref for oid, (ref, _) in known.items()}
+        new_refs = reserve_ids(connection, orders, len(fresh))
         insert_rows(connection, orders, columns, [
-            (self.spec.channel, oid, cid, *_fact_row(f, sqlite), self.run_id, at, at)
-            for oid, (f, cid, _) in fresh.items()
+            (ref, self.spec.channel, oid, cid, *_fact_row(f, sqlite), self.run_id, at, at)
+            for ref, (oid, (f, cid, _)) in zip(new_refs, fresh.items(), strict=True)
         ])  # fmt: skip
+        refs.update(zip(fresh, new_refs, strict=True))
         self.tally.orders_new += len(fresh)
         for oid, (facts, cid) in changed.items():
             ref, stored_customer = known[oid]
@@ -72,22 +76,19 @@ class OrderWriter:
                 )
             result = connection.execute(update(orders).where(*conditions).values(updated_at=now, **values))
             self.tally.orders_updated += 1 if result.rowcount else 0
-        self._write_lines(connection, rows, known)
+        self._write_lines(connection, rows, known, refs)
 
     def _write_lines(
         self,
         connection: Connection,
         rows: Sequence[tuple[ParsedRow, str | None]],
         known: dict[str, tuple[int, str | None]],
+        refs: dict[str, int],
     ) -> None:
+        """Lines of the batch's orders; `refs` has every order's id (stored before or just now)."""
         wanted = {(row.order.order_id, row.line.line_id): row.line for row, _ in rows if row.order and row.line}
         if not wanted:
             return
-        refs = dict(known)
-        missing = [oid for oid, _ in wanted if oid not in refs]
-        sql = "SELECT id, order_id FROM orders WHERE channel = ? AND order_id IN ({})"
-        for ref, order_id in select_in(connection, sql, missing, fixed=(self.spec.channel,)):
-            refs[str(order_id)] = (int(ref), None)
         # Only orders stored before this batch can have lines already.
         existing = {
             (int(ref), str(line_id))
@@ -97,9 +98,9 @@ class OrderWriter:
             )
         }  # fmt: skip
         lines = [
-            (refs[oid][0], lid, line.sku, line.asin, line.quantity, line.item_price)
+            (refs[oid], lid, line.sku, line.asin, line.quantity, line.item_price)
             for (oid, lid), line in wanted.items()
-            if (refs[oid][0], lid) not in existing
+            if (refs[oid], lid) not in existing
         ]
         insert_rows(connection, order_line, ("order_ref", "line_id", "sku", "asin", "quantity", "item_price"), lines)
         self.tally.order_lines_new += len(lines)

@@ -244,7 +244,7 @@ class Keyring:
     def fingerprint(self, values: Sequence[tuple[str, str]]) -> bytes:
         """A keyed digest (8 bytes) of a set of (category, value) pairs, so that an import can
         tell unchanged data without opening it."""
-        message = "\x1e".join(f"{category}\x1f{value}" for category, value in sorted(values))
+        message = "\x1e".join(["\x1f".join(pair) for pair in sorted(values)])
         return self._fingerprint_mac.digest(message.encode("utf-8"))[:BLIND_INDEX_BYTES]
 
     def seal_secret(self, label: str, secret: bytes) -> bytes:

@@ -80,3 +80,20 @@ def put_meta(connection: Connection, key: str, value: str) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """`count` new primary keys of `table`, for rows inserted with their ids so that the rows
+    that refer to them can be written without reading the ids back. SQLite: after the largest
+    (the transaction holds the write lock, so nobody inserts meanwhile); PostgreSQL: drawn
+    from the table's sequence, which concurrent inserts share."""
+    if count <= 0:
+        return []
+    if connection.dialect.name == "sqlite":
+        top = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()  # noqa: S608
+        return list(range(int(top) + 1, int(top) + 1 + count))
+    result = connection.exec_driver_sql(
+        f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)",  # noqa: S608
+        (count,),
+    )
+    return [int(ref) for (ref,) in result.cursor.fetchall()]
