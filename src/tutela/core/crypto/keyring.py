@@ -176,13 +176,19 @@ class Keyring:
     ) -> tuple[int, bytes]:
         chosen = self.newest_version if version is None else version
         nonce = _nonce if _nonce is not None else random_bytes(NONCE_BYTES)
-        return chosen, _seal(self._kek(chosen), nonce, dek, _dek_aad(customer_id, chosen))
+        return chosen, self._wrap(chosen, nonce, dek, customer_id)
 
-    def unwrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> bytes:
+    def _kek_cipher(self, version: int) -> AESGCM:
         cipher = self._kek_ciphers.get(version)
         if cipher is None:  # the key schedule is set up once per version, not once per customer
             cipher = self._kek_ciphers[version] = AESGCM(self._kek(version))
-        return _open_with(cipher, wrapped, _dek_aad(customer_id, version))
+        return cipher
+
+    def _wrap(self, version: int, nonce: bytes, dek: bytes, customer_id: str) -> bytes:
+        return _FORMAT_BYTE + nonce + self._kek_cipher(version).encrypt(nonce, dek, _dek_aad(customer_id, version))
+
+    def unwrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> bytes:
+        return _open_with(self._kek_cipher(version), wrapped, _dek_aad(customer_id, version))
 
     def rewrap_dek(self, customer_id: str, version: int, wrapped: bytes) -> tuple[int, bytes]:
         return self.wrap_dek(customer_id, self.unwrap_dek(customer_id, version, wrapped))
@@ -224,7 +230,7 @@ class Keyring:
         randomness = random_bytes(KEY_BYTES + NONCE_BYTES * (count + 1))
         dek = randomness[:KEY_BYTES]
         offset = KEY_BYTES + NONCE_BYTES
-        wrapped = _seal(self.keks[version], randomness[KEY_BYTES:offset], dek, _dek_aad(customer_id, version))
+        wrapped = self._wrap(version, randomness[KEY_BYTES:offset], dek, customer_id)
         encrypt = AESGCM(dek).encrypt
         aad_head = b"tutela.field.v1" + _SEP + customer_id.encode() + _SEP
         envelopes = []
