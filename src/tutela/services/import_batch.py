@@ -157,29 +157,28 @@ class BatchApplier:
         fields = block.fields
         texts = row.personal
         countries = {role: _code(texts[i]) for i, role in self._country_slots if texts[i]}
-        for plan, text in zip(self._slots, texts, strict=True):
+        for (category, role, column, purpose, reason, normalised), text in zip(self._slots, texts, strict=True):
             if not text:
                 continue
-            category, purpose = plan.category, plan.purpose
             if purpose is None:
-                block.dropped.append((plan.column, plan.reason))
+                block.dropped.append((column, reason))
                 continue
             taken = fields.get(purpose)
             if taken is None:
                 taken = fields[purpose] = {}
             elif category in taken:
-                block.dropped.append((plan.column, f"{category} for {purpose} comes from another column"))
+                block.dropped.append((column, f"{category} for {purpose} comes from another column"))
                 continue
-            if plan.normalised:
-                checked = check_value(category, text, row.region, countries.get(plan.role), self._shop_country)
+            if normalised:
+                checked = check_value(category, text, row.region, countries.get(role), self._shop_country)
             else:
                 checked = checked_text(text)
             if not checked.valid:
-                block.invalid.append((plan.column, checked.problem))
+                block.invalid.append((column, checked.problem))
                 if self.reject_invalid:
                     continue
             taken[category] = checked
-            block.columns[(purpose, category)] = plan.column
+            block.columns[(purpose, category)] = column
         block.fields = {p: v for p, v in block.fields.items() if v}
         keyring = self.ctx.keyring
         for values in block.fields.values():
