@@ -83,12 +83,11 @@ class RowReader:
         self._returned = _Facts(spec.returned, cells) if spec.returned else None
         self._return_key = cells(spec.return_key)
         self._line = _Facts(spec.line, cells) if spec.line else None
-        slots = spec.personal_slots
-        self._single = cells([slot.columns[0] for slot in slots if len(slot.columns) == 1])
+        # personal_slots lists the single-column values first, then the joined ones.
+        slots, singles = spec.personal_slots, len(spec.personal)
+        self._single = cells([slot.columns[0] for slot in slots[:singles]])
         self._joined = [
-            (cells(slot.columns), " " if slot.category == "user.name" else ", ")
-            for slot in slots
-            if len(slot.columns) > 1
+            (cells(slot.columns), " " if slot.category == "user.name" else ", ") for slot in slots[singles:]
         ]
         self._consent = [(header, purpose, channel) for header, (purpose, channel) in spec.consent.items()]
         self._consent_cells = cells(list(spec.consent))
