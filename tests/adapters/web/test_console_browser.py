@@ -63,6 +63,13 @@ def _launch(playwright: Playwright) -> Browser:
     )  # fmt: skip
 
 
+def _console_of(page: Page) -> list[str]:
+    """Every message the page logs to its console, collected as it comes (a page must log none)."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    return messages
+
+
 def _person(store: Context, clock: FixedClock, name: str, role: str) -> str:
     """A person with an account, ready to sign in; returns their authenticator secret."""
     setup = staff.add_staff(store, actor=OWNER, name=name, role=role)
@@ -172,8 +179,7 @@ def test_live_parts_update_in_place_and_work_without_javascript(
         browser = _launch(playwright)
         try:
             page = browser.new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
+            console = _console_of(page)
             _sign_in(page, served, name="boss", secret=secret, clock=clock)
             _live_import_and_verify(page, served, store, tmp_path)
             assert not [line for line in console if "Content Security Policy" in line], console

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _launch, served  # noqa: F401 (a fixture)
+from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _console_of, _launch, served  # noqa: F401 (a fixture)
 from tests.conftest import OWNER
 from tutela.services import audience, consent, vault
 from tutela.services.consent import Proof
@@ -54,8 +54,7 @@ def test_unsubscribe_from_a_mailed_link_then_see_it_in_the_preference_centre(
         browser = _launch(playwright)
         try:
             page = browser.new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
+            console = _console_of(page)
             page.goto(link)
             page.wait_for_selector("h1 >> text=Unsubscribe")
             assert "Send newsletters and offers by e-mail" in page.content()

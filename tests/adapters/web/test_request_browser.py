@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _launch, served  # noqa: F401 (a fixture)
+from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _console_of, _launch, served  # noqa: F401 (a fixture)
 from tests.conftest import OWNER
 from tests.importer_files import UNSHIPPED_HEADER, unshipped_row, write_table
 from tests.smtp_server import SmtpTestServer
@@ -57,8 +57,7 @@ def test_request_code_fulfil_and_download_once(
         browser = _launch(playwright)
         try:
             page = browser.new_context(accept_downloads=True).new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
+            console = _console_of(page)
             page.goto(f"{served}/p/requests?lang=zh")
             page.wait_for_selector("h1 >> text=关于您的数据的请求")
             page.screenshot(path=str(OUTPUT / f"{shot}-0-form-zh.png"))

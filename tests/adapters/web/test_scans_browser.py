@@ -14,7 +14,15 @@ from fastapi import FastAPI
 from playwright.sync_api import sync_playwright
 
 from tests.adapters.api.test_scans_api import EMAILS, with_location, write_exports
-from tests.adapters.web.test_console_browser import CHROMIUM, OUTPUT, _free_port, _launch, _person, _sign_in
+from tests.adapters.web.test_console_browser import (
+    CHROMIUM,
+    OUTPUT,
+    _console_of,
+    _free_port,
+    _launch,
+    _person,
+    _sign_in,
+)
 from tutela.adapters.sources.location_runner import runner_for
 from tutela.core.clock import FixedClock
 from tutela.core.detect import ScanReport
@@ -76,8 +84,7 @@ def test_scan_now_then_the_findings_appear_in_place(
         browser = _launch(playwright)
         try:
             page = browser.new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
+            console = _console_of(page)
             _sign_in(page, base, name="boss", secret=secret, clock=clock)
             page.click("text=Scans")
             page.wait_for_url(f"{base}/console/scans")
