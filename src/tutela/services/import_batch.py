@@ -191,7 +191,7 @@ class BatchApplier:
 
     # -- applying (one transaction) ------------------------------------------------------------
     def apply(self, connection: Connection, plans: list[_RowPlan], now: datetime) -> None:
-        by_email, by_phone = self._existing_customers(connection, plans)
+        by_email, by_phone, known_prints = self._existing_customers(connection, plans)
         known_orders = self._existing_orders(connection, plans)
         new_customers: set[str] = set()
         pending: dict[tuple[str, str], _Pending] = {}
@@ -216,7 +216,7 @@ class BatchApplier:
         self.tally.customers_matched += len(matched)
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
-        self._update_customers(connection, pending, matched, now)
+        self._update_customers(connection, pending, matched, known_prints, now)
         self._count_stored()
         # Their orders or returns may have changed: due times to recompute (new ones have none yet).
         retention.mark_stale(connection, {p.customer_id for p in plans if p.customer_id} - new_customers)
@@ -231,19 +231,23 @@ class BatchApplier:
 
     def _existing_customers(
         self, connection: Connection, plans: list[_RowPlan]
-    ) -> tuple[dict[bytes, str], dict[bytes, str]]:
+    ) -> tuple[dict[bytes, str], dict[bytes, str], dict[tuple[str, str], tuple[int, bytes | None]]]:
+        """Customers by e-mail and phone digest, and the fingerprint of each record found on the
+        way (the record that holds the address is usually the one this batch would update)."""
         found: list[dict[bytes, str]] = []
+        prints: dict[tuple[str, str], tuple[int, bytes | None]] = {}
         for column, digests in (
             ("email_index", [p.email_digest for p in plans if p.email_digest]),
             # The phone only decides for rows without a usable e-mail (see _resolve).
             ("phone_index", [p.phone_digest for p in plans if p.phone_digest and not p.email_digest]),
         ):
             mapping: dict[bytes, str] = {}
-            sql = f"SELECT customer_id, {column} FROM record WHERE {column} IN ({{}})"  # noqa: S608 - fixed names
-            for customer_id, digest in select_in(connection, sql, digests):
+            sql = f"SELECT customer_id, {column}, id, purpose, fingerprint FROM record WHERE {column} IN ({{}})"  # noqa: S608 - fixed names
+            for customer_id, digest, ref, purpose, fingerprint in select_in(connection, sql, digests):
                 mapping.setdefault(bytes(digest), str(customer_id))
+                prints[(str(customer_id), str(purpose))] = (int(ref), fingerprint)
             found.append(mapping)
-        return found[0], found[1]
+        return found[0], found[1], prints
 
     def _order_ids(self, plans: list[_RowPlan]) -> set[str]:
         ids = {p.row.order.order_id for p in plans if p.row.order}
@@ -356,17 +360,24 @@ class BatchApplier:
         return digest
 
     def _update_customers(
-        self, connection: Connection, pending: dict[tuple[str, str], _Pending], matched: set[str], now: datetime
+        self,
+        connection: Connection,
+        pending: dict[tuple[str, str], _Pending],
+        matched: set[str],
+        stored_prints: dict[tuple[str, str], tuple[int, bytes | None]],
+        now: datetime,
     ) -> None:
+        """`stored_prints` holds the records already read while matching; the rest are read here."""
         if not matched:
             return
-        stored_prints = {
+        unknown = {cid for cid, purpose in pending if cid in matched and (cid, purpose) not in stored_prints}
+        stored_prints.update({
             (str(cid), str(purpose)): (int(ref), fingerprint)
             for ref, cid, purpose, fingerprint in select_in(
                 connection, "SELECT id, customer_id, purpose, fingerprint FROM record WHERE customer_id IN ({})",
-                list(matched),
+                list(unknown),
             )
-        }  # fmt: skip
+        })  # fmt: skip
         changed = []
         for (cid, purpose), item in pending.items():
             if cid not in matched:
