@@ -40,6 +40,11 @@ def db_value(connection: Connection, value: Any) -> Any:
 
 
 _IN_CHUNK = 5000  # below SQLite's 32766 and PostgreSQL's 65535 bound parameters
+_IN_LENGTHS = (1, 8, 64, 512, 2048, _IN_CHUNK)
+
+
+def _padded_length(count: int) -> int:
+    return next(length for length in _IN_LENGTHS if length >= count)
 
 
 def select_in(
@@ -53,6 +58,10 @@ def select_in(
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(ordered), _IN_CHUNK):
         chunk = ordered[start : start + _IN_CHUNK]
+        # Padded (with the last value again) to one of a few lengths: each length is one
+        # prepared statement that the driver keeps and reuses, where a new length every batch
+        # would be parsed again and cached again (a 5000-parameter statement is large).
+        chunk += chunk[-1:] * (_padded_length(len(chunk)) - len(chunk))
         result = connection.exec_driver_sql(sql.replace("?", marker).format(", ".join([marker] * len(chunk))),
                                             (*fixed, *chunk))  # fmt: skip
         # Fetched from the driver's cursor: SQLAlchemy's result rows cost more than the lookup.
