@@ -105,6 +105,43 @@ def test_interrupted_import_is_finished_by_running_it_again(store: Context, unsh
     assert rows(store, "SELECT status FROM import_run")[0].status == "done"
 
 
+def _street(store: Context) -> str:
+    (ada,) = vault.find_customers(store, actor=OWNER, email="ada123@marketplace.amazon.com")
+    shown = vault.reveal(store, actor=OWNER, purpose="fulfillment", customer_id=ada.id).fields
+    return next(f.value for f in shown if f.category == "user.contact.address.street")
+
+
+def test_a_returning_buyer_goes_back_to_an_earlier_address(store: Context, tmp_path: Path) -> None:
+    # One row per batch: the second row brings a block already stored (settled: only its order
+    # is written), the third changes the address, the fourth goes back to the first block,
+    # which must not be taken for settled any more.
+    path = write_table(tmp_path / "moves.txt", UNSHIPPED_HEADER, [
+        unshipped_row("111-0000001-0000001", "10000000000001", day=20),
+        unshipped_row("111-0000002-0000002", "10000000000002", day=21),
+        unshipped_row("111-0000003-0000003", "10000000000003", day=22, street="99 New Road"),
+        unshipped_row("111-0000004-0000004", "10000000000004", day=23),
+    ])  # fmt: skip
+    tally = run(store, path, batch_size=1).tally
+    assert (tally.customers_new, tally.customers_matched, tally.customers_updated) == (1, 3, 2)
+    assert _street(store) == "12 Main St"
+    assert rows(store, "SELECT count(DISTINCT customer_id) AS n, count(*) AS orders FROM orders")[0] == (1, 4)
+
+
+def test_a_settled_buyer_and_an_older_change_in_one_batch(store: Context, tmp_path: Path) -> None:
+    # The second batch has the stored block (newest) and an older address for the same buyer:
+    # merged as any two rows of a batch are, the newer one wins and nothing changes.
+    path = write_table(tmp_path / "late.txt", UNSHIPPED_HEADER, [
+        unshipped_row("111-0000001-0000001", "10000000000001", day=20),
+        unshipped_row("111-0000002-0000002", "10000000000002", email="grace@marketplace.amazon.com",
+                      phone="+1 415-555-0199", recipient="Grace Hopper"),
+        unshipped_row("111-0000003-0000003", "10000000000003", day=23),
+        unshipped_row("111-0000004-0000004", "10000000000004", day=21, street="99 Old Road"),
+    ])  # fmt: skip
+    tally = run(store, path, batch_size=2).tally
+    assert (tally.customers_new, tally.customers_matched, tally.customers_updated) == (2, 1, 0)
+    assert _street(store) == "12 Main St"
+
+
 def test_dry_run_stores_nothing(store: Context, unshipped: Path) -> None:
     report = run(store, unshipped, dry_run=True)
     assert (report.tally.customers_new, report.tally.orders_new) == (2, 3)

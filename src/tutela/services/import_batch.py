@@ -29,6 +29,7 @@ from tutela.services.customer_rows import unwrap_customer_key
 from tutela.services.field_input import new_ids
 from tutela.services.import_orders import OrderWriter
 from tutela.services.import_routing import EMAIL, PHONE, Checked, Router, check_value, checked_text, needs_checking
+from tutela.services.import_settled import SettledBuyers
 from tutela.services.import_tally import Tally
 
 _COUNTRY = "user.contact.address.country"
@@ -55,17 +56,20 @@ class _Pending:
 
 
 class _Block:
-    """The personal part of a row, routed and checked (one per distinct buyer block)."""
+    """The personal part of a row, routed and checked (one per distinct buyer block); or, for
+    a block this run has settled, only the customer it is stored as (nothing checked)."""
 
-    __slots__ = ("columns", "dropped", "email_digest", "fields", "invalid", "phone_digest")
+    __slots__ = ("columns", "dropped", "email_digest", "fields", "invalid", "phone_digest", "settled", "source")
 
-    def __init__(self) -> None:
+    def __init__(self, source: bytes, settled: str | None = None) -> None:
         self.fields: dict[str, dict[str, Checked]] = {}  # purpose -> category -> checked value
         self.columns: dict[tuple[str, str], str] = {}  # (purpose, category) -> column, for the report
         self.dropped: list[tuple[str, str]] = []
         self.invalid: list[tuple[str, str]] = []
         self.email_digest: bytes | None = None
         self.phone_digest: bytes | None = None
+        self.source = source  # SettledBuyers.digest of the block
+        self.settled = settled
 
 
 class _SlotPlan(NamedTuple):
@@ -90,6 +94,9 @@ class _RowPlan:
     email_digest: bytes | None = None
     phone_digest: bytes | None = None
     customer_id: str | None = None
+    source: bytes | None = None  # the block's digest, when it could be settled (nothing invalid in it)
+    settled: bool = False  # customer_id is the settled customer of the block; fields are not planned
+    by_index: bool = False  # matched (or created) by its e-mail or phone, as a later row with it would be
 
 
 class BatchApplier:
@@ -107,6 +114,9 @@ class BatchApplier:
         self.reject_invalid = ctx.policy.on_invalid is OnInvalid.REJECT
         self.heads = entry_heads(spec.source, CATEGORIES)
         self._blocks: dict[tuple[Any, ...], _Block] = {}
+        self._settled = SettledBuyers()
+        # The columns a clean block drops depend only on which of its columns are filled.
+        self._dropped_when_filled: dict[tuple[bool, ...], list[tuple[str, str]]] = {}
         # Where each personal slot of the format goes is decided once: the policy does not change mid-file.
         slots = spec.personal_slots
         routes = [router.route(slot.role, slot.category) for slot in slots]
@@ -121,6 +131,7 @@ class BatchApplier:
         self._fingerprints: dict[int, tuple[dict[str, Checked], bytes]] = {}
         self._spare_ids: list[str] = []
         self._stored: Counter[tuple[str, tuple[str, ...]]] = Counter()
+        self._known_prints: dict[tuple[str, str], tuple[int, bytes | None]] = {}  # the batch's, by _match
 
     # -- planning (no database) ----------------------------------------------------------------
     def plan(self, rows: Sequence[ParsedRow]) -> list[_RowPlan]:
@@ -137,23 +148,38 @@ class BatchApplier:
                 self.tally.dropped(column, reason)
             for column, problem in block.invalid:
                 self.tally.invalid(row.number, column, problem)
-            plans.append(_RowPlan(row, block.fields, block.columns, block.email_digest, block.phone_digest))
+            plans.append(_RowPlan(
+                row, block.fields, block.columns, block.email_digest, block.phone_digest, customer_id=block.settled,
+                source=None if block.invalid else block.source, settled=block.settled is not None,
+            ))  # fmt: skip
         return plans
 
     def _block(self, row: ParsedRow) -> _Block:
         """The personal part of a row, routed and checked. A returning buyer's block comes
         back identical on every order, so blocks are remembered (their values are already
-        in memory as the row's own text; nothing more is kept)."""
+        in memory as the row's own text; nothing more is kept); and a block this run has
+        already stored, or found stored, needs no checking at all."""
         key = (row.region, row.personal)
         block = self._blocks.get(key)
         if block is None:
             if len(self._blocks) >= _BLOCKS_KEPT:
                 self._blocks.clear()
-            block = self._blocks[key] = self._plan_block(row)
+            block = self._blocks[key] = self._fresh_block(row, SettledBuyers.digest(key))
+        elif not block.invalid and block.settled != self._settled.customer(block.source):
+            block = self._blocks[key] = self._fresh_block(row, block.source)  # settled since, or no longer
         return block
 
-    def _plan_block(self, row: ParsedRow) -> _Block:
-        block = _Block()
+    def _fresh_block(self, row: ParsedRow, source: bytes) -> _Block:
+        customer = self._settled.customer(source)
+        dropped = self._dropped_when_filled.get(tuple(map(bool, row.personal))) if customer else None
+        if customer is None or dropped is None:
+            return self._plan_block(row, source)
+        block = _Block(source, customer)
+        block.dropped = dropped
+        return block
+
+    def _plan_block(self, row: ParsedRow, source: bytes) -> _Block:
+        block = _Block(source)
         fields = block.fields
         texts = row.personal
         countries = {role: _code(texts[i]) for i, role in self._country_slots if texts[i]}
@@ -180,6 +206,13 @@ class BatchApplier:
             taken[category] = checked
             block.columns[(purpose, category)] = column
         block.fields = {p: v for p, v in block.fields.items() if v}
+        self._index(block)
+        if not block.invalid:
+            self._dropped_when_filled.setdefault(tuple(map(bool, texts)), block.dropped)
+        return block
+
+    def _index(self, block: _Block) -> None:
+        """The blind indexes that match the block's buyer: the first e-mail and phone stored."""
         keyring = self.ctx.keyring
         for values in block.fields.values():
             email, phone = values.get(EMAIL), values.get(PHONE)
@@ -187,37 +220,24 @@ class BatchApplier:
                 block.email_digest = keyring.blind_index(IndexKind.EMAIL, email.index_key)
             if phone is not None and phone.index_key and block.phone_digest is None:
                 block.phone_digest = keyring.blind_index(IndexKind.PHONE, phone.index_key)
-        return block
 
     # -- applying (one transaction) ------------------------------------------------------------
     def apply(self, connection: Connection, plans: list[_RowPlan], now: datetime) -> None:
-        by_email, by_phone, known_prints = self._existing_customers(connection, plans)
         known_orders = self._existing_orders(connection, plans)
-        new_customers: set[str] = set()
-        pending: dict[tuple[str, str], _Pending] = {}
-        order_customer: dict[str, str] = {oid: cid for oid, (_, cid) in known_orders.items() if cid}
-        for plan in plans:
-            plan.customer_id = self._resolve(plan, by_email, by_phone, order_customer, new_customers)
-            if plan.customer_id is None:
-                for (_purpose, _category), column in plan.columns.items():
-                    self.tally.dropped(column, "no buyer to attach it to (no e-mail, phone or known order)")
-                continue
-            for purpose, values in plan.fields.items():
-                item = pending.get((plan.customer_id, purpose))
-                if item is None:
-                    item = pending[(plan.customer_id, purpose)] = _Pending()
-                item.take(values, plan.row.as_of)
-                if EMAIL in values:
-                    item.email_digest = plan.email_digest or item.email_digest
-                if PHONE in values:
-                    item.phone_digest = plan.phone_digest or item.phone_digest
+        new_customers, settled = self._match(connection, plans, known_orders)
+        pending, origin = self._gather(plans)
         self.tally.customers_new += len(new_customers)
         matched = {cid for cid, _ in pending if cid not in new_customers}
-        self.tally.customers_matched += len(matched)
+        self.tally.customers_matched += len(matched | settled)
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
-        self._update_customers(connection, pending, matched, known_prints, now)
+        updated, left_out = self._update_customers(connection, pending, matched, now)
         self._count_stored()
+        for cid in updated:
+            self._settled.unsettle(cid)
+        for cid, source in origin.items():
+            if source is not None and cid not in left_out:
+                self._settled.settle(source, cid)
         # Their orders or returns may have changed: due times to recompute (new ones have none yet).
         retention.mark_stale(connection, {p.customer_id for p in plans if p.customer_id} - new_customers)
         facts = [(p.row, p.customer_id) for p in plans]
@@ -228,6 +248,58 @@ class BatchApplier:
             flags = [(cid, f.purpose, f.channel, f.granted) for row, cid in facts if cid for f in row.consents]
             self.tally.consent_events_new += consent.record_imported(connection, self.ctx, self.actor, flags,
                                                                      self.file_sha256)  # fmt: skip
+
+    def _match(
+        self, connection: Connection, plans: list[_RowPlan], known_orders: dict[str, tuple[int, str | None]]
+    ) -> tuple[set[str], set[str]]:
+        """Every plan's customer: returns the new customers, and the settled ones whose rows
+        need nothing but their orders (no other block of the batch changes them)."""
+        by_email, by_phone, self._known_prints = self._existing_customers(connection, plans)
+        new_customers: set[str] = set()
+        order_customer: dict[str, str] = {oid: cid for oid, (_, cid) in known_orders.items() if cid}
+        for plan in plans:
+            if plan.settled and plan.customer_id is not None and (order_id := _order_id(plan.row)) is not None:
+                order_customer.setdefault(order_id, plan.customer_id)
+        touched = set()
+        for plan in plans:
+            if not plan.settled:
+                plan.customer_id = self._resolve(plan, by_email, by_phone, order_customer, new_customers)
+                if plan.customer_id is not None and plan.fields:
+                    touched.add(plan.customer_id)
+        settled: set[str] = set()
+        for plan in plans:
+            if plan.settled and plan.customer_id is not None:
+                if plan.customer_id in touched:
+                    self._plan_fully(plan)  # another block of the batch changes this customer: merged as usual
+                else:
+                    settled.add(plan.customer_id)
+        return new_customers, settled
+
+    def _gather(self, plans: list[_RowPlan]) -> tuple[dict[tuple[str, str], _Pending], dict[str, bytes | None]]:
+        """What the batch has for each customer and purpose, and the one block each customer's
+        data came from (None: several, or one that cannot be settled)."""
+        pending: dict[tuple[str, str], _Pending] = {}
+        origin: dict[str, bytes | None] = {}
+        for plan in plans:
+            if plan.settled:
+                continue
+            if plan.customer_id is None:
+                for (_purpose, _category), column in plan.columns.items():
+                    self.tally.dropped(column, "no buyer to attach it to (no e-mail, phone or known order)")
+                continue
+            if plan.fields:
+                first = origin.get(plan.customer_id, plan.source)
+                origin[plan.customer_id] = plan.source if plan.by_index and first == plan.source else None
+            for purpose, values in plan.fields.items():
+                item = pending.get((plan.customer_id, purpose))
+                if item is None:
+                    item = pending[(plan.customer_id, purpose)] = _Pending()
+                item.take(values, plan.row.as_of)
+                if EMAIL in values:
+                    item.email_digest = plan.email_digest or item.email_digest
+                if PHONE in values:
+                    item.phone_digest = plan.phone_digest or item.phone_digest
+        return pending, origin
 
     def _existing_customers(
         self, connection: Connection, plans: list[_RowPlan]
@@ -249,6 +321,13 @@ class BatchApplier:
             found.append(mapping)
         return found[0], found[1], prints
 
+    def _plan_fully(self, plan: _RowPlan) -> None:
+        """A settled row's block, checked after all (its customer changes in this batch)."""
+        block = self._plan_block(plan.row, plan.source or SettledBuyers.digest((plan.row.region, plan.row.personal)))
+        plan.fields, plan.columns = block.fields, block.columns
+        plan.email_digest, plan.phone_digest = block.email_digest, block.phone_digest
+        plan.settled, plan.by_index = False, True
+
     def _order_ids(self, plans: list[_RowPlan]) -> set[str]:
         ids = {p.row.order.order_id for p in plans if p.row.order}
         return ids | {p.row.returned.order_id for p in plans if p.row.returned}
@@ -266,20 +345,20 @@ class BatchApplier:
         order_customer: dict[str, str],
         new_customers: set[str],
     ) -> str | None:
-        order_id = plan.row.order.order_id if plan.row.order else (
-            plan.row.returned.order_id if plan.row.returned else None
-        )  # fmt: skip
+        order_id = _order_id(plan.row)
         # The e-mail decides when there is one (two people may share a phone, not an Amazon
         # relay address); the phone only when the row has no usable e-mail.
         if plan.email_digest:
             found = by_email.get(plan.email_digest)
         else:
             found = by_phone.get(plan.phone_digest) if plan.phone_digest else None
+        plan.by_index = found is not None
         if found is None and order_id is not None:
             found = order_customer.get(order_id)
         if found is None and plan.fields and (plan.email_digest or plan.phone_digest or plan.row.order):
             found = self._new_id()
             new_customers.add(found)
+            plan.by_index = bool(plan.email_digest or plan.phone_digest)
         if found is not None:
             if plan.email_digest:
                 by_email.setdefault(plan.email_digest, found)
@@ -364,12 +443,16 @@ class BatchApplier:
         connection: Connection,
         pending: dict[tuple[str, str], _Pending],
         matched: set[str],
-        stored_prints: dict[tuple[str, str], tuple[int, bytes | None]],
         now: datetime,
-    ) -> None:
-        """`stored_prints` holds the records already read while matching; the rest are read here."""
+    ) -> tuple[set[str], set[str]]:
+        """The records already read while matching (`_known_prints`) are not read again.
+        Returns the customers updated, and those whose batch data was left out (erased meanwhile,
+        or older than what is stored)."""
+        updated: set[str] = set()
+        left_out: set[str] = set()
         if not matched:
-            return
+            return updated, left_out
+        stored_prints = self._known_prints
         unknown = {cid for cid, purpose in pending if cid in matched and (cid, purpose) not in stored_prints}
         stored_prints.update({
             (str(cid), str(purpose)): (int(ref), fingerprint)
@@ -386,7 +469,7 @@ class BatchApplier:
             if ref_print is None or ref_print[1] != self._fingerprint(item):
                 changed.append((cid, purpose, item, ref_print))  # else unchanged: known without opening anything
         if not changed:
-            return
+            return updated, left_out
         keys = {
             str(cid): (cid, version, wrapped)
             for cid, version, wrapped in select_in(
@@ -394,16 +477,17 @@ class BatchApplier:
                 list({cid for cid, _, _, _ in changed}),
             )
         }  # fmt: skip
-        updated: set[str] = set()
         keyring = self.ctx.keyring
         for cid, purpose, item, ref_print in changed:
             if cid not in keys or keys[cid][2] is None:
+                left_out.add(cid)
                 continue  # erased meanwhile: nothing is added back
             fingerprint = self._fingerprint(item)
             existing = (
                 connection.execute(select(record).where(record.c.id == ref_print[0])).first() if ref_print else None
             )
             if existing is not None and existing.data_as_of and item.as_of and item.as_of < existing.data_as_of:
+                left_out.add(cid)
                 continue  # older than what is stored: the newer data wins
             dek = unwrap_customer_key(self.ctx, cid, int(keys[cid][1]), bytes(keys[cid][2]))
             categories, _, flagged = self._record_values(purpose, item)
@@ -442,6 +526,13 @@ class BatchApplier:
         if updated:
             connection.execute(update(customer).where(customer.c.id.in_(sorted(updated))).values(updated_at=now))
         self.tally.customers_updated += len(updated)
+        return updated, left_out
+
+
+def _order_id(row: ParsedRow) -> str | None:
+    if row.order is not None:
+        return row.order.order_id
+    return row.returned.order_id if row.returned is not None else None
 
 
 @functools.lru_cache(maxsize=1024)
