@@ -83,7 +83,7 @@ class _SlotPlan(NamedTuple):
     normalised: bool
 
 
-_BLOCKS_KEPT = 16384  # remembered personal blocks (the rows of one order, a busy buyer); cleared when full
+_BLOCKS_KEPT = 4096  # blocks remembered whole (an order's lines, a batch's busy buyers); cleared when full
 
 
 @dataclass(slots=True)

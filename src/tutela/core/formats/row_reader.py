@@ -107,9 +107,9 @@ class RowReader:
             facts = self._line.read(self._line.cells(cells), row)
             if facts.get("line_id"):
                 row.line = LineFacts(**facts)
-        personal = [text.strip() for text in self._single(cells)]
+        personal = list(map(str.strip, self._single(cells)))
         for parts, separator in self._joined:
-            personal.append(separator.join([p for p in (part.strip() for part in parts(cells)) if p]))
+            personal.append(separator.join(filter(None, map(str.strip, parts(cells)))))
         row.personal = tuple(personal)
         if self._consent:
             row.consents = self._consents(cells)
