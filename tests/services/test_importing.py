@@ -278,6 +278,10 @@ def test_column_map_for_any_csv(store: Context, tmp_path: Path) -> None:
     with pytest.raises(ColumnMapInvalid) as caught:
         run(store, data, column_map=mapping)
     assert "columns.toml:3" in caught.value.message and "user.contact.email" in caught.value.message
+    mapping.write_text('source = "own_shop"\n[columns]\n"Date" = "order.purchased_at"\n"Mail" = "user.contact.email"\n')
+    with pytest.raises(ColumnMapInvalid, match=r"need an order\.order_id column"):
+        run(store, data, column_map=mapping)  # order facts with no order to belong to
+    assert count(store, "orders") == 1
 
 
 def test_the_demo_shop_imports_whole(store: Context, tmp_path: Path) -> None:

@@ -80,8 +80,8 @@ def load_column_map(path: Path, *, header: Sequence[str]) -> FormatSpec:
         problem = _place(column, target, personal=personal, order=order, line=line)
         if problem:
             raise fail(("columns", column), problem)
-    if line and "order_id" not in order:
-        raise fail(("columns",), "line fields need an order.order_id column too")
+    if (order or line) and "order_id" not in order:
+        raise fail(("columns",), "order and line fields need an order.order_id column too (the order they belong to)")
     channel = str(data.get("channel") or source)
     return FormatSpec(
         key="csv_map",
