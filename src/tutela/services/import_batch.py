@@ -131,7 +131,6 @@ class BatchApplier:
         self._fingerprints: dict[int, tuple[dict[str, Checked], bytes]] = {}
         self._spare_ids: list[str] = []
         self._stored: Counter[tuple[str, tuple[str, ...]]] = Counter()
-        self._known_prints: dict[tuple[str, str], tuple[int, bytes | None]] = {}  # the batch's, by _match
 
     # -- planning (no database) ----------------------------------------------------------------
     def plan(self, rows: Sequence[ParsedRow]) -> list[_RowPlan]:
@@ -224,14 +223,14 @@ class BatchApplier:
     # -- applying (one transaction) ------------------------------------------------------------
     def apply(self, connection: Connection, plans: list[_RowPlan], now: datetime) -> None:
         known_orders = self._existing_orders(connection, plans)
-        new_customers, settled = self._match(connection, plans, known_orders)
+        new_customers, settled, known_prints = self._match(connection, plans, known_orders)
         pending, origin = self._gather(plans)
         self.tally.customers_new += len(new_customers)
         matched = {cid for cid, _ in pending if cid not in new_customers}
         self.tally.customers_matched += len(matched | settled)
         at = db_time(connection, now)
         self._write_new_customers(connection, pending, new_customers, at)
-        updated, left_out = self._update_customers(connection, pending, matched, now)
+        updated, left_out = self._update_customers(connection, pending, matched, known_prints, now)
         self._count_stored()
         for cid in updated:
             self._settled.unsettle(cid)
@@ -251,10 +250,11 @@ class BatchApplier:
 
     def _match(
         self, connection: Connection, plans: list[_RowPlan], known_orders: dict[str, tuple[int, str | None]]
-    ) -> tuple[set[str], set[str]]:
-        """Every plan's customer: returns the new customers, and the settled ones whose rows
-        need nothing but their orders (no other block of the batch changes them)."""
-        by_email, by_phone, self._known_prints = self._existing_customers(connection, plans)
+    ) -> tuple[set[str], set[str], dict[tuple[str, str], tuple[int, bytes | None]]]:
+        """Every plan's customer: returns the new customers, the settled ones whose rows need
+        nothing but their orders (no other block of the batch changes them), and the records
+        read on the way (see _existing_customers)."""
+        by_email, by_phone, known_prints = self._existing_customers(connection, plans)
         new_customers: set[str] = set()
         order_customer: dict[str, str] = {oid: cid for oid, (_, cid) in known_orders.items() if cid}
         for plan in plans:
@@ -273,7 +273,7 @@ class BatchApplier:
                     self._plan_fully(plan)  # another block of the batch changes this customer: merged as usual
                 else:
                     settled.add(plan.customer_id)
-        return new_customers, settled
+        return new_customers, settled, known_prints
 
     def _gather(self, plans: list[_RowPlan]) -> tuple[dict[tuple[str, str], _Pending], dict[str, bytes | None]]:
         """What the batch has for each customer and purpose, and the one block each customer's
@@ -323,7 +323,8 @@ class BatchApplier:
 
     def _plan_fully(self, plan: _RowPlan) -> None:
         """A settled row's block, checked after all (its customer changes in this batch)."""
-        block = self._plan_block(plan.row, plan.source or SettledBuyers.digest((plan.row.region, plan.row.personal)))
+        assert plan.source is not None  # settled blocks are clean ones, which keep their digest
+        block = self._plan_block(plan.row, plan.source)
         plan.fields, plan.columns = block.fields, block.columns
         plan.email_digest, plan.phone_digest = block.email_digest, block.phone_digest
         plan.settled, plan.by_index = False, True
@@ -443,16 +444,16 @@ class BatchApplier:
         connection: Connection,
         pending: dict[tuple[str, str], _Pending],
         matched: set[str],
+        stored_prints: dict[tuple[str, str], tuple[int, bytes | None]],
         now: datetime,
     ) -> tuple[set[str], set[str]]:
-        """The records already read while matching (`_known_prints`) are not read again.
+        """`stored_prints` holds the records already read while matching; the rest are read here.
         Returns the customers updated, and those whose batch data was left out (erased meanwhile,
         or older than what is stored)."""
         updated: set[str] = set()
         left_out: set[str] = set()
         if not matched:
             return updated, left_out
-        stored_prints = self._known_prints
         unknown = {cid for cid, purpose in pending if cid in matched and (cid, purpose) not in stored_prints}
         stored_prints.update({
             (str(cid), str(purpose)): (int(ref), fingerprint)
