@@ -335,6 +335,8 @@ def test_sp_api_json(store: Context, tmp_path: Path, document: object, format_ke
     (order,) = rows(store, "SELECT ship_country, customer_id FROM orders")
     assert order.customer_id is not None
     assert order.ship_country in {"DE", "US"}
+    assert report.sha256 == importing.file_sha256(path)  # hashed while the orders were checked
+    assert run(store, path).already_imported
 
 
 def test_json_lines_of_orders(store: Context, tmp_path: Path) -> None:

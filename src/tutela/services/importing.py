@@ -104,11 +104,7 @@ def _open(path: Path, *, encoding: str | None, source: str | None, column_map: P
             for number, flat in orders.rows():
                 yield number, [flat.get(name, "") for name in header]
 
-        def json_survey() -> str:
-            orders.survey()
-            return file_sha256(path)
-
-        return _Input(path, orders.spec, header, json_rows, json_survey, orders.bytes_read, orders.close)
+        return _Input(path, orders.spec, header, json_rows, orders.survey, orders.bytes_read, orders.close)
     table = open_table(path, encoding=encoding)
     try:
         _refuse_duplicate_headers(path, table.header)

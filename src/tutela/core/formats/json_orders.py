@@ -6,6 +6,7 @@ engine reads it as it reads a report."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,10 @@ import ijson
 
 from tutela.core.errors import ImportFileInvalid, ImportFormatUnknown
 from tutela.core.formats.catalog import CITY, COUNTRY, EMAIL, NAME, PHONE, POSTAL, STATE, STREET
+from tutela.core.formats.hashed_read import HashingReader
 from tutela.core.formats.spec import FormatSpec, Personal
 
+_SAMPLE_BYTES = 1 << 16  # where the file's shape and API version are told
 _PREFIXES = (("payload.Orders.item", b'"payload"'), ("Orders.item", b'"Orders"'), ("orders.item", b'"orders"'))
 
 
@@ -50,19 +53,23 @@ class JsonOrders:
         except (ijson.JSONError, ValueError):
             raise _not_json(self.path, number) from None
 
-    def survey(self) -> int:
-        """Every order read once before any is stored (a file cut short changes nothing):
-        how many there are."""
+    def survey(self) -> str:
+        """Every order read once before any is stored (a file cut short changes nothing);
+        returns the file's sha256, hashed in the same pass."""
         number = 0
-        with self.path.open("rb") as handle:
+        with self.path.open("rb", buffering=0) as raw:
+            hashing = HashingReader(raw)
+            buffered = io.BufferedReader(hashing, 1 << 20)
             try:
-                for order in _orders_in(handle):
+                for order in _orders_in(buffered, buffered.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES]):
                     number += isinstance(order, dict)
             except (ijson.JSONError, ValueError):
                 raise _not_json(self.path, number) from None
+            while buffered.read(1 << 20):
+                pass  # whatever follows the last order is part of the file's identity too
         if number == 0:
             raise ImportFileInvalid(f"{self.path.name} holds no orders", hint="save a response that has orders")
-        return number
+        return hashing.digest.hexdigest()
 
     def bytes_read(self) -> int:
         return self._handle.tell()
@@ -80,7 +87,7 @@ def looks_like_json(path: Path) -> bool:
 def open_json_orders(path: Path) -> JsonOrders:
     handle = path.open("rb")
     try:
-        sample = handle.read(1 << 16)
+        sample = handle.read(_SAMPLE_BYTES)
         handle.seek(0)
         spec = SPAPI_V2026 if b'"orderId"' in sample else SPAPI_V0
         if b'"orderId"' not in sample and b'"AmazonOrderId"' not in sample:
@@ -88,17 +95,16 @@ def open_json_orders(path: Path) -> JsonOrders:
                 f"{path.name} is JSON but holds no SP-API orders (no AmazonOrderId or orderId)",
                 hint="save a getOrders / searchOrders response",
             )
-        items = _orders_in(handle)
+        items = _orders_in(handle, sample)
     except BaseException:
         handle.close()
         raise
     return JsonOrders(path, spec, handle, items)
 
 
-def _orders_in(handle: IO[bytes]) -> Iterator[Any]:
-    """The orders of whichever shape the file has, streamed from the handle's position."""
-    sample = handle.read(1 << 16)
-    handle.seek(0)
+def _orders_in(handle: IO[bytes], sample: bytes) -> Iterator[Any]:
+    """The orders of whichever shape the file has (told by `sample`, its first bytes),
+    streamed from the handle's position."""
     if sample.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return iter(ijson.items(handle, "item"))
     prefix = next((p for p, marker in _PREFIXES if marker in sample), None)

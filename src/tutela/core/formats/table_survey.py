@@ -8,13 +8,13 @@ per line, and the csv parser only takes over from the first line with a quote.""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tutela.core.errors import ImportFileInvalid
+from tutela.core.formats.hashed_read import HashingReader
 from tutela.core.formats.text_table import TextTable
 
 
@@ -24,27 +24,10 @@ class TableSurvey:
     rows: int  # data rows, blank lines not counted
 
 
-class _Hashing(io.RawIOBase):
-    """The bytes as they are read, hashed on the way: one pass for the digest and the check."""
-
-    def __init__(self, raw: io.FileIO) -> None:
-        self._raw = raw
-        self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        count = self._raw.readinto(buffer)
-        if count:
-            self.digest.update(memoryview(buffer)[:count])
-        return count or 0
-
-
 def survey_table(table: TextTable) -> TableSurvey:
     name = table.path.name
     with table.path.open("rb", buffering=0) as raw:
-        hashing = _Hashing(raw)
+        hashing = HashingReader(raw)
         text = io.TextIOWrapper(io.BufferedReader(hashing, 1 << 20), encoding=table.encoding, newline="")
         width = len(table.header)
         counter = _RowCounter()
