@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared_ceiling import load_ceiling
+from shared_ceiling import fields_of, load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, init_store, vault
 from tutela.adapters.documents import summary_html
 from tutela.core.clock import FixedClock
@@ -30,17 +30,6 @@ from tutela.services import request_fulfilment, subject_requests
 from tutela.services.vault import NewCustomer
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-def fields_of(i: int) -> dict[str, str]:
-    return {
-        "user.name": f"Customer Number {i:07d}",
-        "user.contact.email": f"customer.{i:07d}@example.com",
-        "user.contact.phone_number": f"+4420{i % 10000:04d}{i % 9999:04d}",
-        "user.contact.address.street": f"{i % 300} Long Street Name Apartment {i % 97}",
-        "user.contact.address.city": "Springfield-upon-Thames",
-        "user.contact.address.postal_code": f"SW{i % 20} {i % 9}AB",
-    }
 
 
 def fill(ctx: Context, customers: int, batch: int = 5000) -> None:

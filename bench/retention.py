@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared_ceiling import load_ceiling
+from shared_ceiling import fields_of, load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, init_store, vault
 from tutela.core.clock import FixedClock
 from tutela.core.storage.bulk import db_value, insert_rows
@@ -36,17 +36,6 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 FIELDS = 6
 _ORDER_COLUMNS = ("channel", "order_id", "customer_id", "purchased_at", "promised_delivery_at", "delivered_at",
                   "created_at", "updated_at")  # fmt: skip
-
-
-def fields_of(i: int) -> dict[str, str]:
-    return {
-        "user.name": f"Customer Number {i:07d}",
-        "user.contact.email": f"customer.{i:07d}@example.com",
-        "user.contact.phone_number": f"+4420{i % 10000:04d}{i % 9999:04d}",
-        "user.contact.address.street": f"{i % 300} Long Street Name Apartment {i % 97}",
-        "user.contact.address.city": "Springfield-upon-Thames",
-        "user.contact.address.postal_code": f"SW{i % 20} {i % 9}AB",
-    }
 
 
 def order_dates(rng: random.Random) -> tuple[datetime, datetime | None, datetime | None]:

@@ -18,3 +18,16 @@ def load_ceiling() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def fields_of(i: int) -> dict[str, str]:
+    """Customer i's values as the ceiling script makes them, under their fideslang categories:
+    a benchmark that stores these compares like with like."""
+    return {
+        "user.name": f"Customer Number {i:07d}",
+        "user.contact.email": f"customer.{i:07d}@example.com",
+        "user.contact.phone_number": f"+4420{i % 10000:04d}{i % 9999:04d}",
+        "user.contact.address.street": f"{i % 300} Long Street Name Apartment {i % 97}",
+        "user.contact.address.city": "Springfield-upon-Thames",
+        "user.contact.address.postal_code": f"SW{i % 20} {i % 9}AB",
+    }

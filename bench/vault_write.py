@@ -25,20 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_ceiling import load_ceiling
+from shared_ceiling import fields_of, load_ceiling
 from tutela import LOCAL_OPERATOR, Context, Settings, SystemClock, init_store, vault
-
-
-def fields_of(i: int) -> dict[str, str]:
-    """The same six values as the ceiling script, under their fideslang categories."""
-    return {
-        "user.name": f"Customer Number {i:07d}",
-        "user.contact.email": f"customer.{i:07d}@example.com",
-        "user.contact.phone_number": f"+4420{i % 10000:04d}{i % 9999:04d}",
-        "user.contact.address.street": f"{i % 300} Long Street Name Apartment {i % 97}",
-        "user.contact.address.city": "Springfield-upon-Thames",
-        "user.contact.address.postal_code": f"SW{i % 20} {i % 9}AB",
-    }
 
 
 def write_rate(n: int, batch_size: int) -> float:
